@@ -1,0 +1,223 @@
+//! Audit: a rule pack, the lake and a month to [`Findings`].
+//!
+//! Input: a session over the lake snapshot, a [`RulePack`], the month.
+//! Output: per rule, the records in its population and the records failing
+//! it with a message. Invariants: a record is (ps_code, table, record key);
+//! rows sharing it count once, and the record fails a rule when any of its
+//! rows does (the first message found is kept). Only the audited month and
+//! earlier months are read.
+
+use crate::contract::Month;
+use crate::error::{Error, Result};
+use crate::rules::compile::{compile, Group};
+use crate::rules::{RulePack, Severity};
+use datafusion::arrow::array::{Array, AsArray, BooleanArray, RecordBatch, StringArray};
+use datafusion::prelude::SessionContext;
+use std::collections::{BTreeMap, HashMap};
+
+/// Interned records: `(ps_code, table, record_key)` ↔ a dense id.
+#[derive(Debug, Default)]
+pub struct Records {
+    keys: Vec<(String, String, String)>,
+    index: HashMap<(String, String, String), u32>,
+}
+
+impl Records {
+    /// The id of a record, interning it on first sight.
+    pub fn intern(&mut self, ps_code: &str, table: &str, key: &str) -> u32 {
+        let k = (ps_code.to_string(), table.to_string(), key.to_string());
+        if let Some(&id) = self.index.get(&k) {
+            return id;
+        }
+        let id = self.keys.len() as u32;
+        self.keys.push(k.clone());
+        self.index.insert(k, id);
+        id
+    }
+
+    /// `(ps_code, table, record_key)` of record `id`.
+    pub fn get(&self, id: u32) -> (&str, &str, &str) {
+        let (p, t, k) = &self.keys[id as usize];
+        (p, t, k)
+    }
+
+    /// Number of records.
+    pub fn len(&self) -> usize {
+        self.keys.len()
+    }
+
+    /// Whether there is none.
+    pub fn is_empty(&self) -> bool {
+        self.keys.is_empty()
+    }
+}
+
+/// What one rule found.
+#[derive(Debug, Default, Clone)]
+pub struct RuleFindings {
+    /// Records in the rule's population, ascending, without repeats.
+    pub population: Vec<u32>,
+    /// Failing records and their message.
+    pub failing: BTreeMap<u32, String>,
+}
+
+/// What an audit of one month found, rule by rule (parallel to the pack's rules).
+#[derive(Debug)]
+pub struct Findings {
+    /// The audited month.
+    pub month: Month,
+    /// Every record seen.
+    pub records: Records,
+    /// Per rule of the pack, in pack order.
+    pub rules: Vec<RuleFindings>,
+}
+
+/// One violation: a failing record of a rule.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Violation {
+    /// The station.
+    pub ps_code: String,
+    /// The record's table (`station` for station rules).
+    pub table: String,
+    /// The rule id.
+    pub rule_id: String,
+    /// The record key.
+    pub record_key: String,
+    /// `error` or `warning`.
+    pub severity: Severity,
+    /// What failed, naming the value.
+    pub message: String,
+}
+
+/// Audits `month`: compiles the pack, runs every plan concurrently, gathers the findings.
+pub async fn audit(ctx: &SessionContext, pack: &RulePack, month: Month) -> Result<Findings> {
+    let groups = compile(ctx, pack, month).await?;
+    let runs = groups.iter().map(|g| async move {
+        let batches = g.plan.clone().collect().await.map_err(Error::engine(format!("running the rules of {}", g.label)))?;
+        Ok::<_, Error>((g, batches))
+    });
+    let results = futures::future::try_join_all(runs).await?;
+    let mut findings = Findings { month, records: Records::default(), rules: vec![RuleFindings::default(); pack.rules.len()] };
+    for (group, batches) in results {
+        for batch in &batches {
+            findings.add_batch(group, batch)?;
+        }
+    }
+    for rule in &mut findings.rules {
+        rule.population.sort_unstable();
+        rule.population.dedup();
+    }
+    tracing::info!(%month, records = findings.records.len(), "audit done");
+    Ok(findings)
+}
+
+impl Findings {
+    /// Unpivots one result batch of a group: per row, per rule, population and failure.
+    fn add_batch(&mut self, group: &Group, batch: &RecordBatch) -> Result<()> {
+        let text = |name: &str| -> Result<&StringArray> {
+            batch.column_by_name(name).and_then(|c| c.as_string_opt::<i32>()).ok_or_else(|| shape_error(&group.label, name))
+        };
+        let flag = |name: String| -> Result<&BooleanArray> {
+            batch.column_by_name(&name).and_then(|c| c.as_boolean_opt()).ok_or_else(|| shape_error(&group.label, &name))
+        };
+        let (ps, table, key) = (text("ps_code")?, text("table")?, text("record_key")?);
+        let columns = (0..group.rules.len())
+            .map(|i| Ok((flag(format!("p{i}"))?, flag(format!("f{i}"))?, text(&format!("m{i}"))?)))
+            .collect::<Result<Vec<_>>>()?;
+        for row in 0..batch.num_rows() {
+            if ps.is_null(row) || key.is_null(row) {
+                continue;
+            }
+            let id = self.records.intern(ps.value(row), if table.is_null(row) { "" } else { table.value(row) }, key.value(row));
+            for (i, (p, f, m)) in columns.iter().enumerate() {
+                let found = &mut self.rules[group.rules[i]];
+                if p.is_valid(row) && p.value(row) {
+                    found.population.push(id);
+                }
+                if f.is_valid(row) && f.value(row) {
+                    let text = if m.is_null(row) { String::new() } else { m.value(row).to_string() };
+                    found.failing.entry(id).or_insert(text);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Every violation, ordered by station, table, rule and record key.
+    pub fn violations(&self, pack: &RulePack) -> Vec<Violation> {
+        let mut all: Vec<Violation> = Vec::new();
+        for (rule, found) in pack.rules.iter().zip(&self.rules) {
+            for (&id, message) in &found.failing {
+                let (ps, table, key) = self.records.get(id);
+                all.push(Violation {
+                    ps_code: ps.to_string(),
+                    table: table.to_string(),
+                    rule_id: rule.id.clone(),
+                    record_key: key.to_string(),
+                    severity: rule.severity,
+                    message: message.clone(),
+                });
+            }
+        }
+        all.sort();
+        all
+    }
+}
+
+fn shape_error(label: &str, column: &str) -> Error {
+    Error::usage(label, format!("the plan returned no text/boolean column `{column}`"), "report this as a bug")
+}
+
+/// Distinct FIRs of `month` per station: the distinct `fir_no` of its loaded
+/// `fir` rows uploaded in the month, whatever their `fir_date`.
+pub async fn fir_counts(ctx: &SessionContext, month: Month) -> Result<BTreeMap<String, u64>> {
+    use datafusion::functions_aggregate::expr_fn::count_distinct;
+    use datafusion::prelude::{col, lit};
+    let context = "counting the FIRs of the month";
+    let batches = ctx
+        .table("fir")
+        .await
+        .and_then(|t| t.filter(col("month").eq(lit(month.to_string()))))
+        .and_then(|t| {
+            t.aggregate(
+                vec![datafusion::logical_expr::cast(col("ps_code"), datafusion::arrow::datatypes::DataType::Utf8).alias("ps_code")],
+                vec![count_distinct(col("fir_no")).alias("n")],
+            )
+        })
+        .map_err(Error::engine(context))?
+        .collect()
+        .await
+        .map_err(Error::engine(context))?;
+    let mut counts = BTreeMap::new();
+    for b in &batches {
+        let (Some(ps), Some(n)) = (b.column(0).as_string_opt::<i32>(), b.column(1).as_primitive_opt::<datafusion::arrow::datatypes::Int64Type>()) else {
+            return Err(shape_error(context, "ps_code, n"));
+        };
+        for row in 0..b.num_rows() {
+            counts.insert(ps.value(row).to_string(), n.value(row).max(0) as u64);
+        }
+    }
+    Ok(counts)
+}
+
+/// Whether the lake holds any row (loaded or quarantined) of `month`.
+pub async fn holds_month(ctx: &SessionContext, month: Month) -> Result<bool> {
+    use datafusion::prelude::{col, lit};
+    let tables = crate::contract::TABLES.iter().map(|t| t.name).chain([crate::lake::QUARANTINE]);
+    for table in tables {
+        let context = format!("looking for rows of {month} in {table}");
+        let n = ctx
+            .table(table)
+            .await
+            .and_then(|t| t.filter(col("month").eq(lit(month.to_string()))))
+            .and_then(|t| t.limit(0, Some(1)))
+            .map_err(Error::engine(context.clone()))?
+            .count()
+            .await
+            .map_err(Error::engine(context))?;
+        if n > 0 {
+            return Ok(true);
+        }
+    }
+    Ok(false)
+}

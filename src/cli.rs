@@ -1,0 +1,185 @@
+//! The command line: clap structs, and the wiring of arguments into stage calls.
+
+use cctns_audit::contract::Month;
+use cctns_audit::error::{Error, Result};
+use cctns_audit::ingest::{ingest, IngestOptions, IngestReport};
+use cctns_audit::lake::Lake;
+use cctns_audit::landing::Landing;
+use cctns_audit::pipeline::audit_to_files;
+use cctns_audit::rules::{lint, RulePack};
+use cctns_audit::score::{Scores, ScoringModel};
+use clap::{Parser, Subcommand};
+use std::path::{Path, PathBuf};
+
+/// Data-quality audit of CCTNS station exports for State Crime Records Bureaus.
+#[derive(Debug, Parser)]
+#[command(name = "cctns-audit", version, about)]
+pub struct Cli {
+    /// The command to run.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Load a landing folder (police_stations.csv + YYYY-MM/<ps_code>/<table>.<ext>) into the lake.
+    Ingest(IngestArgs),
+    /// Run the rule pack on one month of the lake and write violations, scores and reports.
+    Audit(AuditArgs),
+    /// Check or list a rule pack.
+    #[command(subcommand)]
+    Rules(RulesCommand),
+}
+
+/// Arguments of `audit`.
+#[derive(Debug, clap::Args)]
+pub struct AuditArgs {
+    /// The lake folder.
+    #[arg(long)]
+    pub lake: PathBuf,
+    /// The month to audit, YYYY-MM.
+    #[arg(long)]
+    pub month: String,
+    /// The folder to write the reports into (created if missing).
+    #[arg(long)]
+    pub out: PathBuf,
+    /// The rule pack folder (default: the project's rules/cctns).
+    #[arg(long)]
+    pub rules: Option<PathBuf>,
+}
+
+/// `rules` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum RulesCommand {
+    /// Validate a rule pack and its scoring model without data; exit 2 with every problem.
+    Lint {
+        /// The rule pack folder (default: the project's rules/cctns).
+        dir: Option<PathBuf>,
+    },
+    /// List a pack's rules: id, table, kind, severity, description.
+    List {
+        /// The rule pack folder (default: the project's rules/cctns).
+        dir: Option<PathBuf>,
+    },
+}
+
+/// Arguments of `ingest`.
+#[derive(Debug, clap::Args)]
+pub struct IngestArgs {
+    /// The landing folder.
+    pub landing: PathBuf,
+    /// The lake folder (created if missing).
+    #[arg(long)]
+    pub lake: PathBuf,
+    /// No progress bar.
+    #[arg(long)]
+    pub quiet: bool,
+}
+
+/// How a successful command ended: 0, or 1 for a partial success.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// Everything done.
+    Success,
+    /// Done, but some input failed (some file errors; the rest loaded).
+    Partial,
+}
+
+/// Runs a parsed command.
+pub async fn run(cli: Cli) -> Result<Outcome> {
+    match cli.command {
+        Command::Ingest(args) => run_ingest(args).await,
+        Command::Audit(args) => run_audit(args).await,
+        Command::Rules(RulesCommand::Lint { dir }) => run_lint(dir).await,
+        Command::Rules(RulesCommand::List { dir }) => run_list(dir),
+    }
+}
+
+/// The rule pack folder: `--rules`, else `$CCTNS_RULES`, else `rules/cctns` here or beside the sources.
+fn rules_dir(given: Option<PathBuf>) -> PathBuf {
+    given
+        .or_else(|| std::env::var_os("CCTNS_RULES").map(PathBuf::from))
+        .unwrap_or_else(|| {
+            let here = PathBuf::from("rules/cctns");
+            if here.is_dir() { here } else { Path::new(env!("CARGO_MANIFEST_DIR")).join("rules/cctns") }
+        })
+}
+
+fn parse_month(text: &str) -> Result<Month> {
+    text.parse().map_err(|()| Error::usage(format!("--month {text}"), "not a month", "write it as YYYY-MM, for example 2024-04"))
+}
+
+async fn run_audit(args: AuditArgs) -> Result<Outcome> {
+    let month = parse_month(&args.month)?;
+    let done = audit_to_files(&args.lake, month, &args.out, &rules_dir(args.rules)).await?;
+    print_audit_summary(&done.scores, done.violations, &args.out);
+    Ok(Outcome::Success)
+}
+
+#[allow(clippy::print_stdout)]
+fn print_audit_summary(scores: &Scores, violations: usize, out: &Path) {
+    println!("audit {}: {} stations, {} districts, {} violations", scores.month, scores.stations.len(), scores.districts.len(), violations);
+    for d in &scores.districts {
+        println!("  {:>2}. {:<12} {:<24} {:>6.2}", d.rank_in_state, d.district_code, d.district_name, cctns_audit::score::round_half_away(d.score, 2));
+    }
+    println!("reports in {}: violations, scores, points_lost, districts, path_to_first (.csv, .parquet), report.json", out.display());
+}
+
+async fn run_lint(dir: Option<PathBuf>) -> Result<Outcome> {
+    let dir = rules_dir(dir);
+    let pack = lint(&dir).await?;
+    ScoringModel::load(&dir, &pack)?;
+    print_lint(&pack, &dir);
+    Ok(Outcome::Success)
+}
+
+#[allow(clippy::print_stdout)]
+fn print_lint(pack: &RulePack, dir: &Path) {
+    println!("{}: {} rules, all valid", dir.display(), pack.rules.len());
+}
+
+#[allow(clippy::print_stdout)]
+fn run_list(dir: Option<PathBuf>) -> Result<Outcome> {
+    let pack = RulePack::load(&rules_dir(dir))?;
+    println!("{:<20} {:<15} {:<10} {:<8} description", "id", "table", "kind", "severity");
+    for r in &pack.rules {
+        println!("{:<20} {:<15} {:<10} {:<8} {}", r.id, r.table, r.kind.name(), r.severity.as_str(), r.description);
+    }
+    Ok(Outcome::Success)
+}
+
+async fn run_ingest(args: IngestArgs) -> Result<Outcome> {
+    let landing = Landing::scan(&args.landing)?;
+    let lake = Lake::create(&args.lake)?;
+    let opts = IngestOptions { progress: !args.quiet, ..IngestOptions::default() };
+    let report = ingest(&landing, &lake, &opts).await?;
+    print_ingest_summary(&report, &lake);
+    Ok(if report.has_file_errors() { Outcome::Partial } else { Outcome::Success })
+}
+
+#[allow(clippy::print_stdout, clippy::print_stderr)]
+fn print_ingest_summary(report: &IngestReport, lake: &Lake) {
+    let t = &report.totals;
+    for line in report.error_lines() {
+        eprintln!("error: {line}");
+    }
+    println!(
+        "ingest {}: {} files read, {} file errors, {} skipped; {} rows read = {} loaded + {} quarantined",
+        report.run_id, t.files_read, t.file_errors, t.files_skipped, t.rows_read, t.rows_loaded, t.rows_quarantined
+    );
+    println!(
+        "lake snapshot {} at {}; report {}",
+        report.snapshot,
+        lake.root().display(),
+        lake.ingest_dir().join(format!("{}.json", report.run_id)).display()
+    );
+    if report.has_file_errors() {
+        println!("some files could not be read (listed above); the rest is loaded. Fix them and ingest again.");
+    }
+}
+
+/// Turns a clap failure into `Error`-style handling: help and version are not errors.
+pub fn parse_args() -> std::result::Result<Cli, clap::Error> {
+    Cli::try_parse()
+}

@@ -1,0 +1,38 @@
+//! The one place that builds a DataFusion session: for the lake's current
+//! snapshot, or for an empty lake (to lint a rule pack without data).
+
+use crate::contract::TABLES;
+use crate::error::{Error, Result};
+use crate::lake::{self, quarantine_schema, registry_schema, Lake, Manifest, QUARANTINE, REGISTRY};
+use datafusion::datasource::MemTable;
+use datafusion::execution::config::SessionConfig;
+use datafusion::prelude::SessionContext;
+use std::sync::Arc;
+
+/// A session configured for audits: all cores, no information schema, no URL tables.
+pub fn session() -> SessionContext {
+    let config = SessionConfig::new()
+        .with_information_schema(false)
+        .with_target_partitions(std::thread::available_parallelism().map_or(2, |n| n.get()));
+    SessionContext::new_with_config(config)
+}
+
+/// A session holding the lake's tables at the versions of its manifest.
+pub async fn lake_session(lake: &Lake, manifest: &Manifest) -> Result<SessionContext> {
+    let ctx = session();
+    lake::register_snapshot(&ctx, lake, manifest).await?;
+    Ok(ctx)
+}
+
+/// A session holding every lake table, empty.
+pub fn empty_lake_session() -> Result<SessionContext> {
+    let ctx = session();
+    let mut tables: Vec<(&str, _)> = TABLES.iter().map(|t| (t.name, t.lake_schema())).collect();
+    tables.push((QUARANTINE, quarantine_schema()));
+    tables.push((REGISTRY, registry_schema()));
+    for (name, schema) in tables {
+        let table = MemTable::try_new(schema, vec![vec![]]).map_err(Error::engine(format!("empty table {name}")))?;
+        ctx.register_table(name, Arc::new(table)).map_err(Error::engine(format!("registering {name}")))?;
+    }
+    Ok(ctx)
+}

@@ -1,0 +1,104 @@
+//! The crate's one error type and its exit-code mapping.
+//!
+//! Every variant renders as one line, `{path}:{place}: {what}; {fix}`, and
+//! never quotes a cell value.
+
+use std::path::{Path, PathBuf};
+
+/// Result with the crate's [`Error`].
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// What went wrong, where, and what to do about it.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// Bad usage or bad input: an argument, a path, a YAML file, a rule pack.
+    #[error("{place}: {what}; {fix}")]
+    Usage {
+        /// The file, argument or file:line concerned.
+        place: String,
+        /// What is wrong.
+        what: String,
+        /// How to fix it.
+        fix: String,
+    },
+    /// Several problems found while validating one input (a rule pack, a pipeline).
+    #[error("{}", .0.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n"))]
+    Many(Vec<Error>),
+    /// A file or folder could not be read or written.
+    #[error("{}: {source}", .path.display())]
+    Io {
+        /// The path concerned.
+        path: PathBuf,
+        /// The operating system's error.
+        source: std::io::Error,
+    },
+    /// The lake (Delta Lake) failed.
+    #[error("{context}: {source}")]
+    Lake {
+        /// Which table or step.
+        context: String,
+        /// delta-rs's error.
+        source: deltalake_core::DeltaTableError,
+    },
+    /// The query engine failed.
+    #[error("{context}: {source}")]
+    Engine {
+        /// Which rule, table or step.
+        context: String,
+        /// DataFusion's error.
+        source: datafusion::error::DataFusionError,
+    },
+    /// An Arrow or Parquet operation failed.
+    #[error("{context}: {source}")]
+    Arrow {
+        /// Which table or file.
+        context: String,
+        /// Arrow's error.
+        source: datafusion::arrow::error::ArrowError,
+    },
+    /// A fault injected by a test (`IngestOptions::fail_after_commits`).
+    #[error("injected failure after {0} table commits")]
+    Injected(usize),
+}
+
+impl Error {
+    /// A usage or input error at `place`.
+    pub fn usage(place: impl AsRef<Path>, what: impl Into<String>, fix: impl Into<String>) -> Error {
+        Error::Usage {
+            place: place.as_ref().display().to_string(),
+            what: what.into(),
+            fix: fix.into(),
+        }
+    }
+
+    /// An I/O error on `path`.
+    pub fn io(path: impl AsRef<Path>, source: std::io::Error) -> Error {
+        Error::Io { path: path.as_ref().to_path_buf(), source }
+    }
+
+    /// A lake error in `context`.
+    pub fn lake(context: impl Into<String>) -> impl FnOnce(deltalake_core::DeltaTableError) -> Error {
+        let context = context.into();
+        move |source| Error::Lake { context, source }
+    }
+
+    /// An engine error in `context`.
+    pub fn engine(context: impl Into<String>) -> impl FnOnce(datafusion::error::DataFusionError) -> Error {
+        let context = context.into();
+        move |source| Error::Engine { context, source }
+    }
+
+    /// An Arrow error in `context`.
+    pub fn arrow(context: impl Into<String>) -> impl FnOnce(datafusion::arrow::error::ArrowError) -> Error {
+        let context = context.into();
+        move |source| Error::Arrow { context, source }
+    }
+
+    /// The process exit code: 2 for bad usage or input, 1 for anything else.
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            Error::Usage { .. } | Error::Many(_) => 2,
+            _ => 1,
+        }
+    }
+}

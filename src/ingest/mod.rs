@@ -1,0 +1,370 @@
+//! Ingest: a landing folder to lake commits and an [`IngestReport`].
+//!
+//! Input: a scanned [`Landing`] and a [`Lake`]. Output: the report of every
+//! file; the lake gains, per month, one Delta commit per table replacing the
+//! (month, station) pairs uploaded, and a new manifest once all commits are in.
+//! Invariants: rows read = loaded + quarantined for every file; a file error
+//! replaces nothing; a crash before the manifest rename leaves the previous
+//! snapshot in force, and the next ingest rolls the stray commits back.
+
+pub mod cells;
+pub mod csv;
+pub mod decode;
+pub mod jsonl;
+pub mod quarantine;
+pub mod registry;
+pub mod report;
+pub mod values;
+pub mod xlsx;
+
+pub use report::{FileReport, IngestReport};
+
+use crate::contract::{Month, Registry, TABLES};
+use crate::error::{Error, Result};
+use crate::lake::{self, quarantine_schema, Lake, Manifest, QUARANTINE, REGISTRY};
+use crate::landing::{Format, Landing, StationFile};
+use crate::progress::Progress;
+use cells::Parsed;
+use datafusion::arrow::array::{ArrayRef, Int64Builder, ListBuilder, RecordBatch, StringBuilder};
+use datafusion::arrow::datatypes::{DataType, Field};
+use datafusion::prelude::{col, lit, Expr};
+use quarantine::{split, Origin, QuarantinedRow};
+use rayon::prelude::*;
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+/// How to run an ingest.
+#[derive(Debug, Clone, Default)]
+pub struct IngestOptions {
+    /// The run id; a time-based one when `None`.
+    pub run_id: Option<String>,
+    /// Draw a progress bar on a terminal.
+    pub progress: bool,
+    /// Test hook: fail after this many table commits, before the manifest moves.
+    #[doc(hidden)]
+    pub fail_after_commits: Option<usize>,
+}
+
+/// One station file read and split.
+struct FileOutcome<'a> {
+    file: &'a StationFile,
+    report: FileReport,
+    loaded: Option<RecordBatch>,
+    quarantined: Vec<QuarantinedRow>,
+}
+
+/// Ingests `landing` into `lake`. See the module doc for the guarantees.
+pub async fn ingest(landing: &Landing, lake: &Lake, opts: &IngestOptions) -> Result<IngestReport> {
+    let run_id = opts.run_id.clone().unwrap_or_else(new_run_id);
+    let manifest = Manifest::load(lake)?;
+    lake::recover(lake, &manifest, &lake_table_names()).await?;
+    let mut report = new_report(landing, lake, &run_id, manifest.snapshot);
+    let registry = resolve_registry(landing, lake, &manifest, &mut report).await?;
+    for refused in &landing.refused {
+        report.files.insert(refused.rel.clone(), refused_report(refused));
+    }
+    let mut writer = SnapshotWriter { lake, run_id: run_id.clone(), next: manifest.clone(), commits: 0, fail_after: opts.fail_after_commits };
+    let progress = Progress::new("ingest", landing.files.len() as u64, opts.progress);
+    for month in landing.months() {
+        let files: Vec<&StationFile> = landing.files.iter().filter(|f| f.month == month).collect();
+        let outcomes = read_month(&files, registry.as_ref(), &run_id, &progress);
+        writer.commit_month(month, &outcomes).await?;
+        for o in outcomes {
+            report.files.insert(o.file.rel.clone(), o.report);
+        }
+    }
+    progress.finish();
+    if let Some(registry) = registry.filter(|_| report.registry.as_ref().is_some_and(|r| r.error.is_none())) {
+        writer.commit_registry(&registry).await?;
+    }
+    report.snapshot = writer.finish()?;
+    report.total_up();
+    write_report(lake, &report)?;
+    Ok(report)
+}
+
+/// The names of every table in the lake.
+pub fn lake_table_names() -> Vec<&'static str> {
+    TABLES.iter().map(|t| t.name).chain([QUARANTINE, REGISTRY]).collect()
+}
+
+fn new_run_id() -> String {
+    let now = chrono::Utc::now();
+    format!("{}-{:05}", now.format("%Y%m%dT%H%M%S%.3fZ"), std::process::id() % 100_000)
+}
+
+fn new_report(landing: &Landing, lake: &Lake, run_id: &str, snapshot: u64) -> IngestReport {
+    IngestReport {
+        run_id: run_id.to_string(),
+        started_at: chrono::Utc::now().to_rfc3339(),
+        landing: landing.root.display().to_string(),
+        lake: lake.root().display().to_string(),
+        snapshot,
+        registry: None,
+        files: BTreeMap::new(),
+        totals: Default::default(),
+    }
+}
+
+/// The landing's registry if it carries a readable one, else the lake's.
+async fn resolve_registry(
+    landing: &Landing,
+    lake: &Lake,
+    manifest: &Manifest,
+    report: &mut IngestReport,
+) -> Result<Option<Registry>> {
+    if let Some(path) = &landing.registry_file {
+        let rel = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let (registry, registry_report) = registry::read_registry_file(path, &rel);
+        report.registry = Some(registry_report);
+        if registry.is_some() {
+            return Ok(registry);
+        }
+    }
+    let previous = lake::read_registry(lake, manifest).await?;
+    Ok((!previous.is_empty()).then_some(previous))
+}
+
+fn refused_report(refused: &crate::landing::Refused) -> FileReport {
+    FileReport {
+        month: refused.month.map(|m| m.to_string()),
+        ps_code: refused.ps_code.clone(),
+        file_error: !refused.skipped,
+        skipped: refused.skipped,
+        error: Some(refused.why.clone()),
+        ..FileReport::default()
+    }
+}
+
+/// Reads and splits one month's files in parallel.
+fn read_month<'a>(
+    files: &[&'a StationFile],
+    registry: Option<&Registry>,
+    run_id: &str,
+    progress: &Progress,
+) -> Vec<FileOutcome<'a>> {
+    files
+        .par_iter()
+        .map(|file| {
+            let outcome = if registry.is_some_and(|r| r.contains(&file.ps_code)) {
+                read_station_file(file, run_id)
+            } else {
+                let why = format!(
+                    "station `{}` is not in the registry; add it to police_stations.csv or move the folder",
+                    file.ps_code
+                );
+                failed(file, None, why)
+            };
+            progress.step();
+            outcome
+        })
+        .collect()
+}
+
+fn read_station_file<'a>(file: &'a StationFile, run_id: &str) -> FileOutcome<'a> {
+    let bytes = match std::fs::read(&file.path) {
+        Ok(b) => b,
+        Err(e) => return failed(file, None, format!("cannot read ({e}); check the file's permissions")),
+    };
+    let (parsed, encoding) = match parse_bytes(file, bytes) {
+        Ok(p) => p,
+        Err((why, encoding)) => return failed(file, encoding, why),
+    };
+    let unknown_columns = parsed.header.unknown.clone();
+    let month = file.month.to_string();
+    let origin = Origin { ps_code: &file.ps_code, month: &month, source_file: &file.rel, run_id };
+    match split(parsed, file.table, &origin) {
+        Ok(s) => {
+            let mut report = base_report(file, encoding);
+            report.rows_loaded = s.loaded.num_rows() as u64;
+            report.rows_quarantined = s.quarantined.len() as u64;
+            report.rows_read = report.rows_loaded + report.rows_quarantined;
+            report.unknown_columns = unknown_columns;
+            report.quarantine = s
+                .quarantined
+                .iter()
+                .map(|q| (format!("row:{}", q.record_no), q.reasons.iter().map(ToString::to_string).collect()))
+                .collect();
+            FileOutcome { file, report, loaded: Some(s.loaded), quarantined: s.quarantined }
+        }
+        Err(e) => failed(file, encoding, format!("cannot type the rows ({e}); report this as a bug")),
+    }
+}
+
+type Encoding = Option<decode::Encoding>;
+
+/// Decodes and reads a file as its format.
+fn parse_bytes(file: &StationFile, bytes: Vec<u8>) -> Result<(Parsed, Encoding), (String, Encoding)> {
+    if file.format == Format::Xlsx {
+        if bytes.is_empty() {
+            return csv::read_csv(String::new(), file.table).map(|p| (p, None)).map_err(|e| (e, None));
+        }
+        return xlsx::read_xlsx(bytes, file.table)
+            .map(|p| (p, None))
+            .map_err(|e| (format!("{e}; save it from Excel as .xlsx, or export it as CSV"), None));
+    }
+    let decoded = decode::decode(bytes).map_err(|e| (e.describe(), None))?;
+    let encoding = Some(decoded.encoding);
+    let parsed = match file.format {
+        Format::Jsonl => jsonl::read_jsonl(decoded.text, file.table),
+        _ => csv::read_csv(decoded.text, file.table).map_err(|e| (format!("{e}; save it as CSV"), encoding))?,
+    };
+    Ok((parsed, encoding))
+}
+
+fn base_report(file: &StationFile, encoding: Encoding) -> FileReport {
+    FileReport {
+        table: Some(file.table.name.to_string()),
+        format: Some(file.format),
+        encoding,
+        month: Some(file.month.to_string()),
+        ps_code: Some(file.ps_code.clone()),
+        ..FileReport::default()
+    }
+}
+
+fn failed(file: &StationFile, encoding: Encoding, why: String) -> FileOutcome<'_> {
+    let mut report = base_report(file, encoding);
+    report.file_error = true;
+    report.error = Some(why);
+    FileOutcome { file, report, loaded: None, quarantined: Vec::new() }
+}
+
+/// Commits tables one by one and moves the manifest at the end.
+struct SnapshotWriter<'a> {
+    lake: &'a Lake,
+    run_id: String,
+    next: Manifest,
+    commits: usize,
+    fail_after: Option<usize>,
+}
+
+impl SnapshotWriter<'_> {
+    async fn commit_month(&mut self, month: Month, outcomes: &[FileOutcome<'_>]) -> Result<()> {
+        let month_text = month.to_string();
+        for table in &TABLES {
+            let mine: Vec<&FileOutcome<'_>> =
+                outcomes.iter().filter(|o| o.file.table.name == table.name && o.loaded.is_some()).collect();
+            if mine.is_empty() {
+                continue;
+            }
+            let batches: Vec<RecordBatch> = mine.iter().filter_map(|o| o.loaded.clone()).collect();
+            let stations = mine.iter().map(|o| lit(o.file.ps_code.clone())).collect();
+            let predicate = col("month").eq(lit(month_text.clone())).and(col("ps_code").in_list(stations, false));
+            let version = lake::replace_rows(self.lake, table.name, table.lake_schema(), batches, predicate).await?;
+            self.committed(table.name, version)?;
+        }
+        self.commit_quarantine(&month_text, outcomes).await
+    }
+
+    async fn commit_quarantine(&mut self, month: &str, outcomes: &[FileOutcome<'_>]) -> Result<()> {
+        let replaced: Vec<&FileOutcome<'_>> = outcomes.iter().filter(|o| o.loaded.is_some()).collect();
+        if replaced.is_empty() {
+            return Ok(());
+        }
+        let mut by_table: BTreeMap<&str, Vec<Expr>> = BTreeMap::new();
+        for o in &replaced {
+            by_table.entry(o.file.table.name).or_default().push(lit(o.file.ps_code.clone()));
+        }
+        let predicate = by_table
+            .into_iter()
+            .map(|(t, ps)| col("table_name").eq(lit(t)).and(col("ps_code").in_list(ps, false)))
+            .reduce(Expr::or)
+            .map(|p| col("month").eq(lit(month.to_string())).and(p))
+            .unwrap_or_else(|| lit(false));
+        let batch = quarantine_batch(month, &self.run_id, &replaced)?;
+        let version = lake::replace_rows(self.lake, QUARANTINE, quarantine_schema(), vec![batch], predicate).await?;
+        self.committed(QUARANTINE, version)
+    }
+
+    async fn commit_registry(&mut self, registry: &Registry) -> Result<()> {
+        let batch = registry_batch(registry)?;
+        let version = lake::overwrite_table(self.lake, REGISTRY, lake::registry_schema(), vec![batch]).await?;
+        self.committed(REGISTRY, version)
+    }
+
+    fn committed(&mut self, table: &str, version: u64) -> Result<()> {
+        self.next.tables.insert(table.to_string(), version);
+        self.commits += 1;
+        tracing::debug!(table, version, "committed");
+        match self.fail_after {
+            Some(n) if self.commits >= n => Err(Error::Injected(self.commits)),
+            _ => Ok(()),
+        }
+    }
+
+    /// Makes the new snapshot current if anything was committed; returns its number.
+    fn finish(mut self) -> Result<u64> {
+        if self.commits > 0 {
+            self.next.snapshot += 1;
+            self.next.run_id = Some(self.run_id.clone());
+            self.next.updated_at = Some(chrono::Utc::now().to_rfc3339());
+            self.next.commit(self.lake)?;
+        }
+        Ok(self.next.snapshot)
+    }
+}
+
+fn quarantine_batch(month: &str, run_id: &str, outcomes: &[&FileOutcome<'_>]) -> Result<RecordBatch> {
+    let mut ps = StringBuilder::new();
+    let mut table = StringBuilder::new();
+    let mut source = StringBuilder::new();
+    let mut record = Int64Builder::new();
+    let mut raw = StringBuilder::new();
+    let mut reasons = ListBuilder::new(StringBuilder::new()).with_field(Field::new("element", DataType::Utf8, true));
+    let mut run = StringBuilder::new();
+    let mut months = StringBuilder::new();
+    for o in outcomes {
+        for q in &o.quarantined {
+            ps.append_value(&o.file.ps_code);
+            table.append_value(o.file.table.name);
+            source.append_value(&o.file.rel);
+            record.append_value(q.record_no);
+            raw.append_value(&q.raw);
+            for r in &q.reasons {
+                reasons.values().append_value(r.to_string());
+            }
+            reasons.append(true);
+            run.append_value(run_id);
+            months.append_value(month);
+        }
+    }
+    let columns: Vec<ArrayRef> = vec![
+        Arc::new(ps.finish()),
+        Arc::new(table.finish()),
+        Arc::new(source.finish()),
+        Arc::new(record.finish()),
+        Arc::new(raw.finish()),
+        Arc::new(reasons.finish()),
+        Arc::new(run.finish()),
+        Arc::new(months.finish()),
+    ];
+    RecordBatch::try_new(quarantine_schema(), columns).map_err(Error::arrow("building the quarantine batch"))
+}
+
+fn registry_batch(registry: &Registry) -> Result<RecordBatch> {
+    let mut columns: Vec<StringBuilder> = (0..6).map(|_| StringBuilder::new()).collect();
+    for s in registry.stations() {
+        let values = [
+            Some(&s.ps_code),
+            s.ps_name.as_ref(),
+            s.ps_name_hi.as_ref(),
+            Some(&s.district_code),
+            s.district_name.as_ref(),
+            s.state_code.as_ref(),
+        ];
+        for (builder, value) in columns.iter_mut().zip(values) {
+            builder.append_option(value);
+        }
+    }
+    let arrays: Vec<ArrayRef> = columns.iter_mut().map(|b| Arc::new(b.finish()) as ArrayRef).collect();
+    RecordBatch::try_new(lake::registry_schema(), arrays).map_err(Error::arrow("building the registry batch"))
+}
+
+fn write_report(lake: &Lake, report: &IngestReport) -> Result<()> {
+    let dir = lake.ingest_dir();
+    std::fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
+    let path = dir.join(format!("{}.json", report.run_id));
+    let bytes = serde_json::to_vec_pretty(report).map_err(|e| Error::io(&path, e.into()))?;
+    std::fs::write(&path, bytes).map_err(|e| Error::io(&path, e))
+}

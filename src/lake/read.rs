@@ -1,0 +1,80 @@
+//! Reading the lake: register every table at the manifest's version in a
+//! DataFusion session, and read the registry back.
+
+use super::write::open_version;
+use super::{quarantine_schema, registry_schema, Lake, Manifest, QUARANTINE, REGISTRY};
+use crate::contract::{Registry, Station, TABLES};
+use crate::error::{Error, Result};
+use datafusion::arrow::array::{Array, ArrayRef, AsArray, RecordBatch};
+use datafusion::arrow::compute::cast;
+use datafusion::arrow::datatypes::{DataType, SchemaRef};
+use datafusion::datasource::MemTable;
+use datafusion::prelude::SessionContext;
+use std::sync::Arc;
+
+/// Registers the six station tables, `quarantine` and `registry` in `ctx`,
+/// each at the version the manifest names (an empty table when it has none).
+pub async fn register_snapshot(ctx: &SessionContext, lake: &Lake, manifest: &Manifest) -> Result<()> {
+    let mut tables: Vec<(&str, SchemaRef)> = TABLES.iter().map(|t| (t.name, t.lake_schema())).collect();
+    tables.push((QUARANTINE, quarantine_schema()));
+    tables.push((REGISTRY, registry_schema()));
+    for (name, schema) in tables {
+        let provider: Arc<dyn datafusion::catalog::TableProvider> = match manifest.tables.get(name) {
+            Some(&version) => {
+                let table = open_version(lake, name, version).await?;
+                table
+                    .update_datafusion_session(&ctx.state())
+                    .map_err(Error::lake(format!("reading lake table {name}")))?;
+                table
+                    .table_provider()
+                    .await
+                    .map_err(Error::engine(format!("reading lake table {name}")))?
+            }
+            None => Arc::new(
+                MemTable::try_new(schema, vec![vec![]]).map_err(Error::engine(format!("empty table {name}")))?,
+            ),
+        };
+        ctx.register_table(name, provider).map_err(Error::engine(format!("registering {name}")))?;
+    }
+    Ok(())
+}
+
+/// The registry of the lake's current snapshot (empty when none was ingested).
+pub async fn read_registry(lake: &Lake, manifest: &Manifest) -> Result<Registry> {
+    let Some(&version) = manifest.tables.get(REGISTRY) else {
+        return Ok(Registry::default());
+    };
+    let ctx = SessionContext::new();
+    let table = open_version(lake, REGISTRY, version).await?;
+    table.update_datafusion_session(&ctx.state()).map_err(Error::lake("reading the registry"))?;
+    let provider = table.table_provider().await.map_err(Error::engine("reading the registry"))?;
+    let batches = ctx
+        .read_table(provider)
+        .map_err(Error::engine("reading the registry"))?
+        .collect()
+        .await
+        .map_err(Error::engine("reading the registry"))?;
+    Ok(Registry::new(batches.iter().flat_map(stations_of)))
+}
+
+fn stations_of(batch: &RecordBatch) -> Vec<Station> {
+    let names = ["ps_code", "ps_name", "ps_name_hi", "district_code", "district_name", "state_code"];
+    let columns: Vec<Option<ArrayRef>> = names
+        .iter()
+        .map(|n| batch.column_by_name(n).and_then(|c| cast(c, &DataType::Utf8).ok()))
+        .collect();
+    let text = |c: usize, row: usize| -> Option<String> {
+        let strings = columns[c].as_ref()?.as_string::<i32>();
+        strings.is_valid(row).then(|| strings.value(row).to_string())
+    };
+    (0..batch.num_rows())
+        .map(|row| Station {
+            ps_code: text(0, row).unwrap_or_default(),
+            ps_name: text(1, row),
+            ps_name_hi: text(2, row),
+            district_code: text(3, row).unwrap_or_default(),
+            district_name: text(4, row),
+            state_code: text(5, row),
+        })
+        .collect()
+}

@@ -1,0 +1,29 @@
+//! `cctns-audit`: data-quality audit and ETL for CCTNS station exports.
+//!
+//! Data flows one way, one module per stage:
+//!
+//! ```text
+//! landing/  --scan-->  Landing
+//!    --ingest-->  lake (Delta tables + quarantine + registry, _lake.json)
+//!    --audit-->   violations  --score-->  scores  --report-->  files
+//! ```
+//!
+//! The [`contract`] module is the data contract as types; [`error`] holds
+//! the one error type; the CLI (`src/cli.rs`, binary only) wires the stages.
+
+#![warn(missing_docs)]
+
+pub mod audit;
+pub mod contract;
+pub mod engine;
+pub mod error;
+pub mod ingest;
+pub mod lake;
+pub mod landing;
+pub mod pipeline;
+pub mod progress;
+pub mod report;
+pub mod rules;
+pub mod score;
+
+pub use error::{Error, Result};

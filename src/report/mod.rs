@@ -1,0 +1,153 @@
+//! Report: the files an audit writes (spec outputs.md), each schema defined
+//! once here: `violations`, `scores`, `points_lost`, `districts` and
+//! `path_to_first` as CSV and Parquet, and `report.json`.
+//! Nothing here names a person: record keys and codes only.
+
+mod json;
+mod table;
+
+pub use json::report_json;
+pub use table::{Column, OutputTable};
+
+use crate::audit::Violation;
+use crate::contract::{Month, Registry};
+use crate::error::{Error, Result};
+use crate::score::{PathToFirst, Scores, ScoringModel};
+use std::path::{Path, PathBuf};
+use table::text;
+
+/// Everything one audit produced, ready to be written.
+pub struct AuditReport<'a> {
+    /// The audited month.
+    pub month: Month,
+    /// Violations, sorted.
+    pub violations: &'a [Violation],
+    /// Scores of the month.
+    pub scores: &'a Scores,
+    /// The registry.
+    pub registry: &'a Registry,
+    /// The scoring model.
+    pub model: &'a ScoringModel,
+    /// Paths to first place.
+    pub paths: &'a [PathToFirst],
+    /// Trend against the month before, when the lake holds it.
+    pub trend: Option<&'a crate::score::Trend>,
+    /// Facts about the run for report.json.
+    pub run: serde_json::Value,
+}
+
+/// Writes every output file into `dir` (created if missing); returns their paths.
+pub fn write_all(dir: &Path, report: &AuditReport<'_>) -> Result<Vec<PathBuf>> {
+    std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+    let tables = [
+        ("violations", violations_table(report)),
+        ("scores", scores_table(report)),
+        ("points_lost", points_lost_table(report)),
+        ("districts", districts_table(report)),
+        ("path_to_first", path_table(report)),
+    ];
+    let mut written = Vec::new();
+    for (stem, table) in tables {
+        table.write(dir, stem)?;
+        written.push(dir.join(format!("{stem}.csv")));
+        written.push(dir.join(format!("{stem}.parquet")));
+    }
+    let json_path = dir.join("report.json");
+    let json = serde_json::to_vec_pretty(&report_json(report)).map_err(|e| Error::io(&json_path, e.into()))?;
+    std::fs::write(&json_path, json).map_err(|e| Error::io(&json_path, e))?;
+    written.push(json_path);
+    Ok(written)
+}
+
+fn district_of(registry: &Registry, ps_code: &str) -> String {
+    registry.station(ps_code).map(|s| s.district_code.clone()).unwrap_or_default()
+}
+
+fn named(name: &str, column: Column) -> (String, Column) {
+    (name.to_string(), column)
+}
+
+/// `violations.csv`: one row per failing record per rule.
+fn violations_table(r: &AuditReport<'_>) -> OutputTable {
+    let v = r.violations;
+    OutputTable {
+        columns: vec![
+            named("month", text(v.iter().map(|_| r.month))),
+            named("district_code", text(v.iter().map(|x| district_of(r.registry, &x.ps_code)))),
+            named("ps_code", text(v.iter().map(|x| &x.ps_code))),
+            named("table", text(v.iter().map(|x| &x.table))),
+            named("rule_id", text(v.iter().map(|x| &x.rule_id))),
+            named("severity", text(v.iter().map(|x| x.severity.as_str()))),
+            named("record_key", text(v.iter().map(|x| &x.record_key))),
+            named("message", text(v.iter().map(|x| &x.message))),
+        ],
+    }
+}
+
+/// `scores.csv`: one row per registry station, by district and rank.
+fn scores_table(r: &AuditReport<'_>) -> OutputTable {
+    let s = &r.scores.stations;
+    let mut columns = vec![
+        named("month", text(s.iter().map(|_| r.month))),
+        named("district_code", text(s.iter().map(|x| &x.district_code))),
+        named("ps_code", text(s.iter().map(|x| &x.ps_code))),
+        named("ps_name", text(s.iter().map(|x| &x.ps_name))),
+        named("fir_count", Column::Int(s.iter().map(|x| Some(x.fir_count as i64)).collect())),
+        named("category", text(s.iter().map(|x| &x.category))),
+        named("score", Column::Fixed(s.iter().map(|x| Some(x.score)).collect(), 2)),
+        named("rank_in_district", Column::Int(s.iter().map(|x| Some(x.rank_in_district as i64)).collect())),
+    ];
+    for (i, p) in r.model.parameters.iter().enumerate() {
+        columns.push((p.id.clone(), Column::Fixed(s.iter().map(|x| x.points.get(i).copied()).collect(), 2)));
+    }
+    OutputTable { columns }
+}
+
+/// `points_lost.csv`: one row per station, parameter and rule that lost points.
+fn points_lost_table(r: &AuditReport<'_>) -> OutputTable {
+    let mut rows: Vec<(&str, &crate::score::PointsLost)> =
+        r.scores.stations.iter().flat_map(|s| s.lost.iter().map(move |l| (s.ps_code.as_str(), l))).collect();
+    rows.sort_by(|a, b| (a.0, &a.1.parameter_id, &a.1.rule_id).cmp(&(b.0, &b.1.parameter_id, &b.1.rule_id)));
+    OutputTable {
+        columns: vec![
+            named("month", text(rows.iter().map(|_| r.month))),
+            named("ps_code", text(rows.iter().map(|x| x.0))),
+            named("parameter_id", text(rows.iter().map(|x| &x.1.parameter_id))),
+            named("rule_id", text(rows.iter().map(|x| &x.1.rule_id))),
+            named("failing_records", Column::Int(rows.iter().map(|x| Some(x.1.failing_records as i64)).collect())),
+            named("points_lost", Column::Fixed(rows.iter().map(|x| Some(x.1.points)).collect(), 4)),
+        ],
+    }
+}
+
+/// `districts.csv`: one row per district, by state rank.
+fn districts_table(r: &AuditReport<'_>) -> OutputTable {
+    let d = &r.scores.districts;
+    OutputTable {
+        columns: vec![
+            named("month", text(d.iter().map(|_| r.month))),
+            named("district_code", text(d.iter().map(|x| &x.district_code))),
+            named("district_name", text(d.iter().map(|x| &x.district_name))),
+            named("stations", Column::Int(d.iter().map(|x| Some(x.stations as i64)).collect())),
+            named("score", Column::Fixed(d.iter().map(|x| Some(x.score)).collect(), 2)),
+            named("rank_in_state", Column::Int(d.iter().map(|x| Some(x.rank_in_state as i64)).collect())),
+        ],
+    }
+}
+
+/// `path_to_first.csv`: per station and district, the fewest records to fix to become first.
+fn path_table(r: &AuditReport<'_>) -> OutputTable {
+    let p = r.paths;
+    let scope = |x: &PathToFirst| serde_json::to_value(x.scope).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default();
+    OutputTable {
+        columns: vec![
+            named("month", text(p.iter().map(|_| r.month))),
+            named("scope", text(p.iter().map(scope))),
+            named("code", text(p.iter().map(|x| &x.code))),
+            named("current_rank", Column::Int(p.iter().map(|x| Some(x.current_rank as i64)).collect())),
+            named("leader_score", Column::Fixed(p.iter().map(|x| Some(x.leader_score)).collect(), 2)),
+            named("records_needed", Column::Int(p.iter().map(|x| x.records_needed.map(|n| n as i64)).collect())),
+            named("score_reached", Column::Fixed(p.iter().map(|x| x.score_reached).collect(), 2)),
+        ],
+    }
+}

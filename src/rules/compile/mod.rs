@@ -1,0 +1,288 @@
+//! Compiling a rule pack for one month into DataFusion plans.
+//!
+//! Input: a [`RulePack`], a session holding the lake tables, the month.
+//! Output: [`Group`]s, each one plan that evaluates several rules at once and
+//! returns one row per candidate record with the columns `ps_code`, `table`,
+//! `record_key` and, for the i-th rule of the group, `p{i}` (in the
+//! population), `f{i}` (fails) and `m{i}` (message when failing).
+//!
+//! Fusion: all `row`, `unique` and `parent` rules of a table are one plan
+//! over one scan of the table's month, joined once per distinct parent; all
+//! `child_due` rules of a table share one aggregation; all `station` rules
+//! share one plan. Month filters are on the `month` partition column.
+
+mod due;
+mod sql;
+mod station;
+mod table;
+
+pub use sql::audit_sql_options;
+
+use super::pack::{Place, Rule, RulePack};
+use crate::contract::{self, Month};
+use crate::error::{Error, Result};
+use crate::lake::QUARANTINE;
+use datafusion::arrow::datatypes::{DataType, TimeUnit};
+use datafusion::common::{DFSchema, ScalarValue};
+use datafusion::error::DataFusionError;
+use datafusion::functions::expr_fn::concat;
+use datafusion::logical_expr::{cast, col, lit, when, Expr};
+use datafusion::prelude::{coalesce, DataFrame, SessionContext};
+
+/// One plan evaluating several rules.
+pub struct Group {
+    /// What the plan covers, for logs and explain output (`fir`, `fir:due`, `station`, `sql:ID`).
+    pub label: String,
+    /// Indices into the pack's rules, in the order of the `p{i}`/`f{i}`/`m{i}` columns.
+    pub rules: Vec<usize>,
+    /// The plan.
+    pub plan: DataFrame,
+}
+
+/// Compiles every rule of `pack` for `month` against the tables of `ctx`.
+/// Collects every problem (with file and line) before failing.
+pub async fn compile(ctx: &SessionContext, pack: &RulePack, month: Month) -> Result<Vec<Group>> {
+    let scope = Scope { ctx, pack, month };
+    let mut groups = Vec::new();
+    let mut problems = Vec::new();
+    let mut tables: Vec<&str> = contract::TABLES.iter().map(|t| t.name).collect();
+    tables.push(QUARANTINE);
+    for table in tables {
+        collect(table::compile(&scope, table).await, &mut groups, &mut problems);
+        collect(due::compile(&scope, table).await, &mut groups, &mut problems);
+    }
+    collect(station::compile(&scope).await, &mut groups, &mut problems);
+    for (index, rule) in pack.rules.iter().enumerate() {
+        if matches!(rule.kind, super::Kind::Sql { .. }) {
+            collect(sql::compile(&scope, index).await.map(Some), &mut groups, &mut problems);
+        }
+    }
+    match problems.len() {
+        0 => Ok(groups),
+        1 => Err(problems.remove(0)),
+        _ => Err(Error::Many(problems)),
+    }
+}
+
+fn collect(result: Result<Option<Group>>, groups: &mut Vec<Group>, problems: &mut Vec<Error>) {
+    match result {
+        Ok(Some(g)) => groups.push(g),
+        Ok(None) => {}
+        Err(Error::Many(mut many)) => problems.append(&mut many),
+        Err(e) => problems.push(e),
+    }
+}
+
+/// What every compile step needs.
+pub(crate) struct Scope<'a> {
+    pub ctx: &'a SessionContext,
+    pub pack: &'a RulePack,
+    pub month: Month,
+}
+
+/// Which months of a table a plan reads.
+#[derive(Clone, Copy)]
+pub(crate) enum Months {
+    /// The audited month only.
+    Only(Month),
+    /// Every month up to and including it.
+    UpTo(Month),
+    /// An inclusive range.
+    Between(Month, Month),
+}
+
+impl Scope<'_> {
+    /// The rules of `table` whose kind `pick` accepts, with their pack indices.
+    pub fn rules_of(&self, table: &str, pick: impl Fn(&Rule) -> bool) -> Vec<(usize, &Rule)> {
+        self.pack.rules.iter().enumerate().filter(|(_, r)| r.table == table && pick(r)).collect()
+    }
+
+    /// Table `name` restricted to `months`, with its derived columns added.
+    pub async fn scan(&self, name: &str, months: Months) -> Result<DataFrame> {
+        let df = self.ctx.table(name).await.map_err(Error::engine(format!("table {name}")))?;
+        let month = |m: Month| lit(m.to_string());
+        let filter = match months {
+            Months::Only(m) => col("month").eq(month(m)),
+            Months::UpTo(m) => col("month").lt_eq(month(m)),
+            Months::Between(a, b) => col("month").gt_eq(month(a)).and(col("month").lt_eq(month(b))),
+        };
+        let mut df = df.filter(filter).map_err(Error::engine(format!("table {name}")))?;
+        for d in self.pack.derived.get(name).into_iter().flatten() {
+            let expr = self.parse(&d.sql, df.schema(), &d.place, &format!("derived column {}", d.name))?;
+            df = df.with_column(&d.name, expr).map_err(Error::engine(format!("derived column {}", d.name)))?;
+        }
+        Ok(df)
+    }
+
+    /// Parses a SQL expression of the pack against `schema`, binding `$month`, `$month_start`, `$as_of`.
+    pub fn parse(&self, sql: &str, schema: &DFSchema, place: &Place, what: &str) -> Result<Expr> {
+        let bound = bind(sql, self.month);
+        self.ctx.parse_sql_expr(&bound, schema).map_err(|e| sql_problem(place, what, &e, schema))
+    }
+
+    /// Parses field `field` of `rule` (a boolean SQL expression), nulls counting as false.
+    pub fn condition(&self, rule: &Rule, field: &str, sql: &str, schema: &DFSchema) -> Result<Expr> {
+        let expr = self.parse(sql, schema, &rule.place_of(field), &format!("rule {}: `{field}`", rule.id))?;
+        Ok(coalesce(vec![expr, lit(false)]))
+    }
+
+    /// The population condition of `rule` (true when it has none).
+    pub fn population(&self, rule: &Rule, schema: &DFSchema) -> Result<Expr> {
+        match &rule.population {
+            Some(sql) => self.condition(rule, "population", sql, schema),
+            None => Ok(lit(true)),
+        }
+    }
+
+    /// The first instant of the month, as a timestamp literal.
+    pub fn month_start(&self) -> Expr {
+        timestamp(self.month.first_instant())
+    }
+
+    /// The as-of instant of the month, as a timestamp literal.
+    pub fn as_of(&self) -> Expr {
+        timestamp(self.month.as_of())
+    }
+}
+
+fn timestamp(t: chrono::NaiveDateTime) -> Expr {
+    lit(ScalarValue::TimestampMicrosecond(Some(t.and_utc().timestamp_micros()), None))
+}
+
+/// Replaces the audit parameters of a SQL text by literals.
+pub fn bind(sql: &str, month: Month) -> String {
+    let ts = |t: chrono::NaiveDateTime| format!("TIMESTAMP '{}'", t.format("%Y-%m-%d %H:%M:%S"));
+    sql.replace("$month_start", &ts(month.first_instant()))
+        .replace("$as_of", &ts(month.as_of()))
+        .replace("$month", &format!("'{month}'"))
+}
+
+/// One line for a SQL problem: place, rule and field, DataFusion's first sentence, a hint.
+fn sql_problem(place: &Place, what: &str, e: &DataFusionError, schema: &DFSchema) -> Error {
+    let message = e.to_string();
+    let first = message.lines().next().unwrap_or("").split(". Valid fields").next().unwrap_or("").to_string();
+    let fix = match unknown_field(&message) {
+        Some(name) => match closest(name, schema) {
+            Some(best) => format!("did you mean `{best}`?"),
+            None => "check the column names of the table".to_string(),
+        },
+        None => "fix the SQL expression".to_string(),
+    };
+    Error::usage(place.to_string(), format!("{what}: {first}"), fix)
+}
+
+fn unknown_field(message: &str) -> Option<&str> {
+    let rest = message.split("No field named ").nth(1)?;
+    let name = rest.split(['.', ' ', '\n']).next()?;
+    Some(name.trim_matches(['"', '`']))
+}
+
+fn closest<'a>(name: &str, schema: &'a DFSchema) -> Option<&'a str> {
+    schema
+        .fields()
+        .iter()
+        .map(|f| f.name().as_str())
+        .filter(|f| !f.starts_with("__"))
+        .map(|f| (edit_distance(name, f), f))
+        .filter(|(d, _)| *d <= 3)
+        .min()
+        .map(|(_, f)| f)
+}
+
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut prev = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let cur = row[j + 1];
+            row[j + 1] = (prev + usize::from(ca != *cb)).min(row[j] + 1).min(cur + 1);
+            prev = cur;
+        }
+    }
+    row[b.len()]
+}
+
+/// The record key of a row of `table`, as in the data contract.
+pub fn record_key(table: &str) -> Expr {
+    if table == QUARANTINE {
+        return concat(vec![lit("row:"), cast(col("record_no"), DataType::Utf8)]);
+    }
+    let columns = contract::table(table).map(|t| t.record_key).unwrap_or(&["ps_code"]);
+    let mut parts = Vec::new();
+    for (i, c) in columns.iter().enumerate() {
+        if i > 0 {
+            parts.push(lit("#"));
+        }
+        parts.push(cast(col(*c), DataType::Utf8));
+    }
+    if parts.len() == 1 { parts.remove(0) } else { concat(parts) }
+}
+
+/// The `table` written for a record of `table` (the quarantined row's own table for `quarantine`).
+pub fn table_label(table: &str) -> Expr {
+    if table == QUARANTINE { cast(col("table_name"), DataType::Utf8) } else { lit(table.to_string()) }
+}
+
+/// The message of a failing record: the rule's template with `{column}`s filled in.
+pub fn message(rule: &Rule, schema: &DFSchema, key: &Expr) -> Result<Expr> {
+    let default = format!("{}: {{table}} record {{record_key}} of station {{ps_code}}.", rule.description.trim_end_matches('.'));
+    let template = rule.message.as_deref().unwrap_or(&default);
+    let place = rule.place_of("message");
+    let mut parts = Vec::new();
+    let mut rest = template;
+    while let Some(open) = rest.find('{') {
+        parts.push(lit(rest[..open].to_string()));
+        let Some(close) = rest[open..].find('}') else {
+            return Err(Error::usage(place.to_string(), format!("rule {}: `message`: a `{{` is never closed", rule.id), "write {column} or remove the brace"));
+        };
+        let name = &rest[open + 1..open + close];
+        parts.push(placeholder(rule, name, schema, key, &place)?);
+        rest = &rest[open + close + 1..];
+    }
+    parts.push(lit(rest.to_string()));
+    Ok(concat(parts))
+}
+
+fn placeholder(rule: &Rule, name: &str, schema: &DFSchema, key: &Expr, place: &Place) -> Result<Expr> {
+    let personal = contract::TABLES.iter().flat_map(|t| t.columns).any(|c| c.personal && c.name == name);
+    match name {
+        "record_key" => Ok(key.clone()),
+        "table" => Ok(table_label(&rule.table)),
+        _ if personal => Err(Error::usage(place.to_string(), format!("rule {}: `message` names `{name}`, which is personal data", rule.id), "name the record key or a code instead")),
+        _ if schema.has_column_with_unqualified_name(name) => {
+            Ok(coalesce(vec![cast(col(name), DataType::Utf8), lit("blank")]))
+        }
+        _ => Err(Error::usage(place.to_string(), format!("rule {}: `message` names unknown column `{name}`", rule.id), match closest(name, schema) {
+            Some(best) => format!("did you mean `{best}`?"),
+            None => "name a column of the rule's table".to_string(),
+        })),
+    }
+}
+
+/// The columns of one rule in a group: population, failure, message.
+pub fn rule_columns(i: usize, population: Expr, fails: Expr, message: Expr) -> [Expr; 3] {
+    let fails = population.clone().and(fails);
+    let message = when(fails.clone(), message).end().unwrap_or_else(|_| lit(ScalarValue::Utf8(None)));
+    [population.alias(format!("p{i}")), fails.alias(format!("f{i}")), message.alias(format!("m{i}"))]
+}
+
+/// The leading columns of every group: `ps_code`, `table`, `record_key` (all `Utf8`).
+pub fn record_columns(ps_code: Expr, table: Expr, key: Expr) -> [Expr; 3] {
+    [
+        cast(ps_code, DataType::Utf8).alias("ps_code"),
+        cast(table, DataType::Utf8).alias("table"),
+        cast(key, DataType::Utf8).alias("record_key"),
+    ]
+}
+
+/// An engine error while building the plan of `label`.
+pub fn plan_error(label: &str) -> impl FnOnce(DataFusionError) -> Error + '_ {
+    move |e| Error::Engine { context: format!("building the plan of {label}"), source: e }
+}
+
+/// The timestamp type of the lake.
+pub fn timestamp_type() -> DataType {
+    DataType::Timestamp(TimeUnit::Microsecond, None)
+}

@@ -1,0 +1,85 @@
+//! Ranks: stations in their district, districts in their state, both by the
+//! two-decimal score, highest first, ties by code ascending; ranks start at 1
+//! and are distinct.
+
+use super::round::hundredths;
+use super::{Scores, StationScore};
+use crate::contract::{Month, Registry};
+use std::collections::BTreeMap;
+
+/// A district's score: the mean of its registry stations' unrounded scores.
+#[derive(Debug, Clone)]
+pub struct DistrictScore {
+    /// District code.
+    pub district_code: String,
+    /// District name.
+    pub district_name: String,
+    /// State code.
+    pub state_code: String,
+    /// Its stations in the registry.
+    pub stations: usize,
+    /// Mean score, unrounded.
+    pub score: f64,
+    /// Rank in its state.
+    pub rank_in_state: usize,
+}
+
+/// Ranks the stations within districts and the districts within states.
+pub fn rank(month: Month, mut stations: Vec<StationScore>, registry: &Registry) -> Scores {
+    stations.sort_by(|a, b| {
+        a.district_code
+            .cmp(&b.district_code)
+            .then_with(|| hundredths(b.score).cmp(&hundredths(a.score)))
+            .then_with(|| a.ps_code.cmp(&b.ps_code))
+    });
+    let mut previous: Option<String> = None;
+    let mut next_rank = 0;
+    for s in &mut stations {
+        if previous.as_deref() != Some(s.district_code.as_str()) {
+            previous = Some(s.district_code.clone());
+            next_rank = 0;
+        }
+        next_rank += 1;
+        s.rank_in_district = next_rank;
+    }
+    let districts = rank_districts(&stations, registry);
+    Scores { month, stations, districts }
+}
+
+fn rank_districts(stations: &[StationScore], registry: &Registry) -> Vec<DistrictScore> {
+    let mut by_district: BTreeMap<&str, Vec<f64>> = BTreeMap::new();
+    for s in stations {
+        by_district.entry(&s.district_code).or_default().push(s.score);
+    }
+    let mut districts: Vec<DistrictScore> = by_district
+        .into_iter()
+        .map(|(code, scores)| {
+            let first = registry.stations().find(|s| s.district_code == code);
+            DistrictScore {
+                district_code: code.to_string(),
+                district_name: first.and_then(|s| s.district_name.clone()).unwrap_or_default(),
+                state_code: first.and_then(|s| s.state_code.clone()).unwrap_or_default(),
+                stations: scores.len(),
+                score: scores.iter().sum::<f64>() / scores.len() as f64,
+                rank_in_state: 0,
+            }
+        })
+        .collect();
+    districts.sort_by(|a, b| {
+        a.state_code
+            .cmp(&b.state_code)
+            .then_with(|| hundredths(b.score).cmp(&hundredths(a.score)))
+            .then_with(|| a.district_code.cmp(&b.district_code))
+    });
+    let mut previous: Option<String> = None;
+    let mut next_rank = 0;
+    for d in &mut districts {
+        if previous.as_deref() != Some(d.state_code.as_str()) {
+            previous = Some(d.state_code.clone());
+            next_rank = 0;
+        }
+        next_rank += 1;
+        d.rank_in_state = next_rank;
+    }
+    districts
+}

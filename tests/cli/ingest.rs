@@ -1,0 +1,59 @@
+//! `cctns-audit ingest`: exit codes 0 / 1 / 2 and the one-line errors.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn run(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_cctns-audit")).args(args).env("NO_COLOR", "1").output().unwrap()
+}
+
+fn put(root: &Path, rel: &str, bytes: &[u8]) {
+    let path = root.join(rel);
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(path, bytes).unwrap();
+}
+
+const REGISTRY: &[u8] = b"ps_code,ps_name,ps_name_hi,district_code,district_name,state_code\nUP-GBN-001,Kotwali,,UP-GBN,Gautam Buddh Nagar,UP\n";
+const FIR: &[u8] = b"ps_code,fir_no,fir_date\nUP-GBN-001,0001/2024,2024-04-01\n";
+
+#[test]
+fn clean_landing_exits_0_and_writes_the_report() {
+    let tmp = tempfile::tempdir().unwrap();
+    put(tmp.path(), "landing/police_stations.csv", REGISTRY);
+    put(tmp.path(), "landing/2024-04/UP-GBN-001/fir.csv", FIR);
+    let lake = tmp.path().join("lake");
+    let out = run(&["ingest", tmp.path().join("landing").to_str().unwrap(), "--lake", lake.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("1 rows read = 1 loaded + 0 quarantined"), "{stdout}");
+    assert!(lake.join("_lake.json").is_file());
+    assert_eq!(std::fs::read_dir(lake.join("_ingest")).unwrap().count(), 1);
+}
+
+#[test]
+fn a_file_error_exits_1_with_one_line_naming_the_file() {
+    let tmp = tempfile::tempdir().unwrap();
+    put(tmp.path(), "landing/police_stations.csv", REGISTRY);
+    put(tmp.path(), "landing/2024-04/UP-GBN-001/fir.csv", FIR);
+    put(tmp.path(), "landing/2024-04/UP-GBN-001/arrest.csv", b"a,\0b\n");
+    let lake = tmp.path().join("lake");
+    let out = run(&["ingest", tmp.path().join("landing").to_str().unwrap(), "--lake", lake.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let errors: Vec<&str> = stderr.lines().filter(|l| l.starts_with("error: ")).collect();
+    assert_eq!(errors.len(), 1, "{stderr}");
+    assert!(errors[0].starts_with("error: 2024-04/UP-GBN-001/arrest.csv: byte 3: NUL byte"), "{stderr}");
+}
+
+#[test]
+fn bad_usage_exits_2_without_a_panic() {
+    let out = run(&["ingest", "/nonexistent/landing", "--lake", "/tmp/x"]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.starts_with("error: /nonexistent/landing: the landing folder does not exist"), "{stderr}");
+    assert!(!stderr.contains("panicked"));
+    assert_eq!(run(&["ingest"]).status.code(), Some(2));
+    assert_eq!(run(&["frobnicate"]).status.code(), Some(2));
+    assert_eq!(run(&["--help"]).status.code(), Some(0));
+    assert_eq!(run(&["ingest", "--help"]).status.code(), Some(0));
+}

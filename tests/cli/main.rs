@@ -1,0 +1,3 @@
+//! Runs the binary: exit codes, one-line errors, files written.
+
+mod ingest;
