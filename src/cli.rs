@@ -27,6 +27,8 @@ pub enum Command {
     Ingest(IngestArgs),
     /// Run the rule pack on one month of the lake and write violations, scores and reports.
     Audit(AuditArgs),
+    /// Print one thana's gap report (score, lost points, records to fix first, path to first place).
+    Explain(ExplainArgs),
     /// Check or list a rule pack.
     #[command(subcommand)]
     Rules(RulesCommand),
@@ -47,6 +49,17 @@ pub struct AuditArgs {
     /// The rule pack folder (default: the project's rules/cctns).
     #[arg(long)]
     pub rules: Option<PathBuf>,
+}
+
+/// Arguments of `explain`.
+#[derive(Debug, clap::Args)]
+pub struct ExplainArgs {
+    /// The folder an audit wrote (holding report.json).
+    #[arg(long)]
+    pub out: PathBuf,
+    /// The station's code.
+    #[arg(long)]
+    pub ps: String,
 }
 
 /// `rules` subcommands.
@@ -91,6 +104,7 @@ pub async fn run(cli: Cli) -> Result<Outcome> {
     match cli.command {
         Command::Ingest(args) => run_ingest(args).await,
         Command::Audit(args) => run_audit(args).await,
+        Command::Explain(args) => run_explain(args),
         Command::Rules(RulesCommand::Lint { dir }) => run_lint(dir).await,
         Command::Rules(RulesCommand::List { dir }) => run_list(dir),
     }
@@ -126,10 +140,18 @@ fn print_audit_summary(scores: &Scores, violations: usize, out: &Path) {
     println!("reports in {}: violations, scores, points_lost, districts, path_to_first (.csv, .parquet), report.json", out.display());
 }
 
+#[allow(clippy::print_stdout)]
+fn run_explain(args: ExplainArgs) -> Result<Outcome> {
+    print!("{}", cctns_audit::report::explain(&args.out, &args.ps)?);
+    Ok(Outcome::Success)
+}
+
 async fn run_lint(dir: Option<PathBuf>) -> Result<Outcome> {
     let dir = rules_dir(dir);
     let pack = lint(&dir).await?;
-    ScoringModel::load(&dir, &pack)?;
+    if dir.join(cctns_audit::rules::pack::SCORING_FILE).is_file() {
+        ScoringModel::load(&dir, &pack)?;
+    }
     print_lint(&pack, &dir);
     Ok(Outcome::Success)
 }

@@ -91,8 +91,10 @@ pub fn split(mut parsed: Parsed, table: &TableDef, origin: &Origin<'_>) -> Resul
             reasons.add(row, Reason::Parse(column.name));
         }
         if column.key && !parsed.header.missing.contains(&c) {
-            for row in (0..n).filter(|&r| texts[c].is_null(r) && !reasons.cell_flagged(r, c)) {
-                reasons.add(row, Reason::KeyMissing(column.name));
+            for row in 0..n {
+                if texts[c].is_null(row) && !reasons.cell_flagged(row, c) {
+                    reasons.add(row, Reason::KeyMissing(column.name));
+                }
             }
         }
         typed.push(t.values);
@@ -106,14 +108,14 @@ pub fn split(mut parsed: Parsed, table: &TableDef, origin: &Origin<'_>) -> Resul
     }
     let keep = BooleanArray::from_iter((0..n).map(|r| Some(reasons.of(r).is_empty())));
     let loaded = loaded_batch(table, typed, &keep, &parsed, origin)?;
-    let quarantined = (0..n)
-        .filter(|&r| !reasons.of(r).is_empty())
-        .map(|r| QuarantinedRow {
+    let mut quarantined = Vec::new();
+    for r in (0..n).filter(|&r| !keep.value(r)) {
+        quarantined.push(QuarantinedRow {
             record_no: parsed.cells.record_no[r],
             raw: parsed.cells.raw_of(r).to_string(),
             reasons: reasons.take(r),
-        })
-        .collect();
+        });
+    }
     Ok(Split { loaded, quarantined })
 }
 

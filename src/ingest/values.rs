@@ -155,10 +155,9 @@ pub fn parse_flag(s: &str) -> Option<bool> {
 
 /// A contract datetime as microseconds since 1970-01-01 00:00 (wall clock, no zone).
 pub fn parse_datetime_micros(s: &str) -> Option<i64> {
-    let (date, time) = match s.as_bytes().get(4) {
-        Some(b'-') => split_iso(s)?,
-        _ => split_day_first(s)?,
-    };
+    let b = s.as_bytes();
+    let iso = b.len() > 4 && b[..4].iter().all(u8::is_ascii_digit) && b[4] == b'-';
+    let (date, time) = if iso { split_iso(s)? } else { split_day_first(s)? };
     let (h, m, sec) = match time {
         None => (0, 0, 0),
         Some(t) => parse_time(t)?,
@@ -289,6 +288,8 @@ mod tests {
             ("1/4/2024", "2024-04-01 00:00:00"),
             ("10-04-2024", "2024-04-10 00:00:00"),
             ("1-4-2024 23:16", "2024-04-01 23:16:00"),
+            ("12-6-2024 08:24", "2024-06-12 08:24:00"),
+            ("12/6/2024", "2024-06-12 00:00:00"),
             ("31-3-2024 00:00:00", "2024-03-31 00:00:00"),
             ("29/02/2024", "2024-02-29 00:00:00"),
         ];

@@ -73,8 +73,16 @@ pub async fn recover(lake: &Lake, manifest: &Manifest, names: &[&str]) -> Result
 
 /// Table `name` at its latest version (unloaded if it does not exist yet).
 pub async fn open_latest(lake: &Lake, name: &str) -> Result<DeltaTable> {
+    let dir = lake.table_dir(name);
+    std::fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
     let url = lake.table_url(name)?;
-    DeltaTable::try_from_url(url).await.map_err(Error::lake(format!("opening lake table {name}")))
+    let context = format!("opening lake table {name}");
+    let builder = DeltaTableBuilder::from_url(url).map_err(Error::lake(context.clone()))?;
+    if dir.join("_delta_log").is_dir() {
+        builder.load().await.map_err(Error::lake(context))
+    } else {
+        builder.build().map_err(Error::lake(context))
+    }
 }
 
 /// Table `name` at `version`.

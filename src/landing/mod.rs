@@ -120,9 +120,10 @@ impl Landing {
             match (month, entry.is_dir() && !is_symlink(&entry)) {
                 (Some(m), true) => self.scan_station(&entry, m, &ps)?,
                 (Some(m), false) => self.skip(&rel, Some(m), None, "not in a <ps_code>/ folder"),
-                (None, _) => self.refuse_tree(&entry, &rel, |_| {
-                    format!("folder `{name}` is not a month; name it YYYY-MM, for example 2024-04")
-                })?,
+                (None, _) => {
+                    let why = format!("folder `{name}` is not a month; name it YYYY-MM, for example 2024-04");
+                    self.refuse_tree(&entry, &rel, &why)?
+                }
             }
         }
         Ok(())
@@ -134,7 +135,7 @@ impl Landing {
             let name = file_name(&entry);
             let rel = format!("{month}/{ps}/{name}");
             if entry.is_dir() || is_symlink(&entry) {
-                self.refuse_tree(&entry, &rel, |_| "not a file of a station folder; move it out".into())?;
+                self.refuse_tree(&entry, &rel, "not a file of a station folder; move it out")?;
                 continue;
             }
             let (stem, ext) = name.rsplit_once('.').unwrap_or((&name, ""));
@@ -171,14 +172,14 @@ impl Landing {
     }
 
     /// Refuses every file under `path` (or `path` itself) with the same reason.
-    fn refuse_tree(&mut self, path: &Path, rel: &str, why: impl Fn(&str) -> String) -> Result<()> {
+    fn refuse_tree(&mut self, path: &Path, rel: &str, why: &str) -> Result<()> {
         if path.is_dir() && !is_symlink(path) {
             for entry in sorted_entries(path)? {
                 let child = format!("{rel}/{}", file_name(&entry));
-                self.refuse_tree(&entry, &child, &why)?;
+                self.refuse_tree(&entry, &child, why)?;
             }
         } else {
-            self.refused.push(refused(rel, None, None, false, why(rel)));
+            self.refused.push(refused(rel, None, None, false, why.to_string()));
         }
         Ok(())
     }

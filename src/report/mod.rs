@@ -3,9 +3,11 @@
 //! `path_to_first` as CSV and Parquet, and `report.json`.
 //! Nothing here names a person: record keys and codes only.
 
+mod explain;
 mod json;
 mod table;
 
+pub use explain::explain;
 pub use json::report_json;
 pub use table::{Column, OutputTable};
 

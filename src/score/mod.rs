@@ -15,7 +15,7 @@ mod round;
 mod trend;
 
 pub use model::{Category, Parameter, ScoringModel};
-pub use path::{path_to_first, PathToFirst, Scope as PathScope};
+pub use path::{climb, path_to_first, PathToFirst, Scope as PathScope};
 pub use rank::{rank, DistrictScore};
 pub use round::round_half_away;
 pub use trend::{trend, DistrictTrend, StationTrend, Trend};

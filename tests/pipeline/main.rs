@@ -2,4 +2,5 @@
 
 mod conformance;
 mod ingest;
+mod score;
 mod support;

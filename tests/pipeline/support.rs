@@ -31,8 +31,13 @@ pub struct Fixture {
 impl Fixture {
     /// A landing folder holding the small registry.
     pub fn new() -> Fixture {
+        Fixture::new_with_registry(REGISTRY)
+    }
+
+    /// A landing folder holding this registry.
+    pub fn new_with_registry(registry: &str) -> Fixture {
         let f = Fixture { dir: tempfile::tempdir().unwrap() };
-        f.put("landing/police_stations.csv", REGISTRY.as_bytes());
+        f.put("landing/police_stations.csv", registry.as_bytes());
         f
     }
 
