@@ -48,10 +48,10 @@ impl NotText {
     pub fn describe(&self) -> String {
         match self {
             NotText::NulByte { offset } => format!(
-                "byte {offset}: NUL byte in a file without a UTF-16 byte-order mark, so it is not text; export it again as UTF-8 CSV"
+                "byte offset {offset}: NUL byte in a file without a UTF-16 byte-order mark, so it is not text; export it again as UTF-8 CSV"
             ),
             NotText::UndefinedByte { offset, byte } => format!(
-                "byte {offset}: 0x{byte:02X} is neither UTF-8 nor Windows-1252, so the encoding is unknown; export it again as UTF-8"
+                "byte offset {offset}: 0x{byte:02X} is neither UTF-8 nor Windows-1252, so the encoding is unknown; export it again as UTF-8"
             ),
             NotText::BadUtf16 => "the file starts with a UTF-16 byte-order mark but is not valid UTF-16; export it again as UTF-8".into(),
         }

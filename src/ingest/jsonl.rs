@@ -112,6 +112,7 @@ impl<'de> Visitor<'de> for PairsVisitor {
 mod tests {
     use super::*;
     use crate::contract::table;
+    use datafusion::arrow::array::Array;
 
     #[test]
     fn value_types_and_bad_lines() {

@@ -231,7 +231,7 @@ mod tests {
         assert_eq!(
             reasons(&s),
             vec![
-                (2, vec!["E-PARSE:age".into(), "E-PARSE:photo_uploaded".into(), "E-KEY-MISSING:fir_no".into(), "E-PS-MISMATCH".into()]),
+                (2, vec!["E-KEY-MISSING:fir_no".into(), "E-PARSE:age".into(), "E-PARSE:photo_uploaded".into(), "E-PS-MISMATCH".into()]),
                 (3, vec!["E-ROW-WIDTH".into()]),
             ]
         );

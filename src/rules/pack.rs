@@ -230,8 +230,10 @@ impl RulePack {
             let place = Place { file: path.to_path_buf(), line: key_line(text, name).unwrap_or(1) };
             self.derived.entry(file.table.clone()).or_default().push(Derived { name: name.clone(), sql: sql.clone(), place });
         }
-        for spec in file.rules {
-            let place = Place { file: path.to_path_buf(), line: id_line(text, &spec.id).unwrap_or(1) };
+        let id_lines = id_lines(text);
+        for (k, spec) in file.rules.into_iter().enumerate() {
+            let line = id_lines.get(k).copied().unwrap_or(1);
+            let place = Place { file: path.to_path_buf(), line };
             match check_rule(spec, &file.table, place, source.clone()) {
                 Ok(rule) => self.rules.push(rule),
                 Err(mut errors) => problems.append(&mut errors),
@@ -419,12 +421,13 @@ fn check_unique_ids(rules: &[Rule], problems: &mut Vec<Error>) {
     }
 }
 
-/// The line of `id: <id>` (as `- id:` or `id:`).
-fn id_line(text: &str, id: &str) -> Option<usize> {
-    text.lines().position(|l| {
-        let l = l.trim_start().trim_start_matches('-').trim_start();
-        l.strip_prefix("id:").is_some_and(|v| v.trim().trim_matches(['"', '\'']) == id)
-    }).map(|i| i + 1)
+/// The lines that set a rule's `id:` (as `- id:` or `id:`), in order: the k-th is the k-th rule's.
+fn id_lines(text: &str) -> Vec<usize> {
+    text.lines()
+        .enumerate()
+        .filter(|(_, l)| l.trim_start().trim_start_matches('-').trim_start().starts_with("id:"))
+        .map(|(i, _)| i + 1)
+        .collect()
 }
 
 /// The first line at or after `from` that sets `field:`, before the next rule starts.

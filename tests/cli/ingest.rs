@@ -42,7 +42,7 @@ fn a_file_error_exits_1_with_one_line_naming_the_file() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     let errors: Vec<&str> = stderr.lines().filter(|l| l.starts_with("error: ")).collect();
     assert_eq!(errors.len(), 1, "{stderr}");
-    assert!(errors[0].starts_with("error: 2024-04/UP-GBN-001/arrest.csv: byte 3: NUL byte"), "{stderr}");
+    assert!(errors[0].starts_with("error: 2024-04/UP-GBN-001/arrest.csv: byte offset 2: NUL byte"), "{stderr}");
 }
 
 #[test]

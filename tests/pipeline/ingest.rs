@@ -27,7 +27,7 @@ fn utf16(text: &str, little: bool) -> Vec<u8> {
 async fn devanagari_and_every_encoding_round_trip() {
     let f = Fixture::new();
     let place = "सेक्टर 18, नोएडा";
-    let row = format!("UP-GBN-001,0001/2024,2024-04-02 10:00,01/04/2024,12,BNS 303(2),  {place}  ,28.57,77.32,IO-1,2024-04-02 11:00");
+    let row = format!("UP-GBN-001,0001/2024,2024-04-02 10:00,01/04/2024,12,BNS 303(2),\"  {place}  \",28.57,77.32,IO-1,2024-04-02 11:00");
     f.put("landing/2024-04/UP-GBN-001/fir.csv", &[b"\xEF\xBB\xBF".as_slice(), &fir_csv(&[&row])].concat());
     let le = String::from_utf8(fir_csv(&[&row.replace("UP-GBN-001", "UP-GBN-002")])).unwrap().replace('\n', "\r\n");
     f.put("landing/2024-04/UP-GBN-002/fir.csv", &utf16(&le, true));
