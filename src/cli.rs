@@ -116,12 +116,22 @@ fn rules_dir(given: Option<PathBuf>) -> PathBuf {
         .or_else(|| std::env::var_os("CCTNS_RULES").map(PathBuf::from))
         .unwrap_or_else(|| {
             let here = PathBuf::from("rules/cctns");
-            if here.is_dir() { here } else { Path::new(env!("CARGO_MANIFEST_DIR")).join("rules/cctns") }
+            if here.is_dir() {
+                here
+            } else {
+                Path::new(env!("CARGO_MANIFEST_DIR")).join("rules/cctns")
+            }
         })
 }
 
 fn parse_month(text: &str) -> Result<Month> {
-    text.parse().map_err(|()| Error::usage(format!("--month {text}"), "not a month", "write it as YYYY-MM, for example 2024-04"))
+    text.parse().map_err(|()| {
+        Error::usage(
+            format!("--month {text}"),
+            "not a month",
+            "write it as YYYY-MM, for example 2024-04",
+        )
+    })
 }
 
 async fn run_audit(args: AuditArgs) -> Result<Outcome> {
@@ -133,9 +143,21 @@ async fn run_audit(args: AuditArgs) -> Result<Outcome> {
 
 #[allow(clippy::print_stdout)]
 fn print_audit_summary(scores: &Scores, violations: usize, out: &Path) {
-    println!("audit {}: {} stations, {} districts, {} violations", scores.month, scores.stations.len(), scores.districts.len(), violations);
+    println!(
+        "audit {}: {} stations, {} districts, {} violations",
+        scores.month,
+        scores.stations.len(),
+        scores.districts.len(),
+        violations
+    );
     for d in &scores.districts {
-        println!("  {:>2}. {:<12} {:<24} {:>6.2}", d.rank_in_state, d.district_code, d.district_name, cctns_audit::score::round_half_away(d.score, 2));
+        println!(
+            "  {:>2}. {:<12} {:<24} {:>6.2}",
+            d.rank_in_state,
+            d.district_code,
+            d.district_name,
+            cctns_audit::score::round_half_away(d.score, 2)
+        );
     }
     println!("reports in {}: violations, scores, points_lost, districts, path_to_first (.csv, .parquet), report.json", out.display());
 }
@@ -164,9 +186,19 @@ fn print_lint(pack: &RulePack, dir: &Path) {
 #[allow(clippy::print_stdout)]
 fn run_list(dir: Option<PathBuf>) -> Result<Outcome> {
     let pack = RulePack::load(&rules_dir(dir))?;
-    println!("{:<20} {:<15} {:<10} {:<8} description", "id", "table", "kind", "severity");
+    println!(
+        "{:<20} {:<15} {:<10} {:<8} description",
+        "id", "table", "kind", "severity"
+    );
     for r in &pack.rules {
-        println!("{:<20} {:<15} {:<10} {:<8} {}", r.id, r.table, r.kind.name(), r.severity.as_str(), r.description);
+        println!(
+            "{:<20} {:<15} {:<10} {:<8} {}",
+            r.id,
+            r.table,
+            r.kind.name(),
+            r.severity.as_str(),
+            r.description
+        );
     }
     Ok(Outcome::Success)
 }
@@ -174,10 +206,17 @@ fn run_list(dir: Option<PathBuf>) -> Result<Outcome> {
 async fn run_ingest(args: IngestArgs) -> Result<Outcome> {
     let landing = Landing::scan(&args.landing)?;
     let lake = Lake::create(&args.lake)?;
-    let opts = IngestOptions { progress: !args.quiet, ..IngestOptions::default() };
+    let opts = IngestOptions {
+        progress: !args.quiet,
+        ..IngestOptions::default()
+    };
     let report = ingest(&landing, &lake, &opts).await?;
     print_ingest_summary(&report, &lake);
-    Ok(if report.has_file_errors() { Outcome::Partial } else { Outcome::Success })
+    Ok(if report.has_file_errors() {
+        Outcome::Partial
+    } else {
+        Outcome::Success
+    })
 }
 
 #[allow(clippy::print_stdout, clippy::print_stderr)]
@@ -194,7 +233,9 @@ fn print_ingest_summary(report: &IngestReport, lake: &Lake) {
         "lake snapshot {} at {}; report {}",
         report.snapshot,
         lake.root().display(),
-        lake.ingest_dir().join(format!("{}.json", report.run_id)).display()
+        lake.ingest_dir()
+            .join(format!("{}.json", report.run_id))
+            .display()
     );
     if report.has_file_errors() {
         println!("some files could not be read (listed above); the rest is loaded. Fix them and ingest again.");

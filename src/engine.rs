@@ -31,8 +31,10 @@ pub fn empty_lake_session() -> Result<SessionContext> {
     tables.push((QUARANTINE, quarantine_schema()));
     tables.push((REGISTRY, registry_schema()));
     for (name, schema) in tables {
-        let table = MemTable::try_new(schema, vec![vec![]]).map_err(Error::engine(format!("empty table {name}")))?;
-        ctx.register_table(name, Arc::new(table)).map_err(Error::engine(format!("registering {name}")))?;
+        let table = MemTable::try_new(schema, vec![vec![]])
+            .map_err(Error::engine(format!("empty table {name}")))?;
+        ctx.register_table(name, Arc::new(table))
+            .map_err(Error::engine(format!("registering {name}")))?;
     }
     Ok(ctx)
 }

@@ -38,7 +38,7 @@ pub enum Error {
         /// Which table or step.
         context: String,
         /// delta-rs's error.
-        source: deltalake_core::DeltaTableError,
+        source: Box<deltalake_core::DeltaTableError>,
     },
     /// The query engine failed.
     #[error("{context}: {source}")]
@@ -46,7 +46,7 @@ pub enum Error {
         /// Which rule, table or step.
         context: String,
         /// DataFusion's error.
-        source: datafusion::error::DataFusionError,
+        source: Box<datafusion::error::DataFusionError>,
     },
     /// An Arrow or Parquet operation failed.
     #[error("{context}: {source}")]
@@ -54,7 +54,7 @@ pub enum Error {
         /// Which table or file.
         context: String,
         /// Arrow's error.
-        source: datafusion::arrow::error::ArrowError,
+        source: Box<datafusion::arrow::error::ArrowError>,
     },
     /// A fault injected by a test (`IngestOptions::fail_after_commits`).
     #[error("injected failure after {0} table commits")]
@@ -63,7 +63,11 @@ pub enum Error {
 
 impl Error {
     /// A usage or input error at `place`.
-    pub fn usage(place: impl AsRef<Path>, what: impl Into<String>, fix: impl Into<String>) -> Error {
+    pub fn usage(
+        place: impl AsRef<Path>,
+        what: impl Into<String>,
+        fix: impl Into<String>,
+    ) -> Error {
         Error::Usage {
             place: place.as_ref().display().to_string(),
             what: what.into(),
@@ -73,25 +77,43 @@ impl Error {
 
     /// An I/O error on `path`.
     pub fn io(path: impl AsRef<Path>, source: std::io::Error) -> Error {
-        Error::Io { path: path.as_ref().to_path_buf(), source }
+        Error::Io {
+            path: path.as_ref().to_path_buf(),
+            source,
+        }
     }
 
     /// A lake error in `context`.
-    pub fn lake(context: impl Into<String>) -> impl FnOnce(deltalake_core::DeltaTableError) -> Error {
+    pub fn lake(
+        context: impl Into<String>,
+    ) -> impl FnOnce(deltalake_core::DeltaTableError) -> Error {
         let context = context.into();
-        move |source| Error::Lake { context, source }
+        move |source| Error::Lake {
+            context,
+            source: Box::new(source),
+        }
     }
 
     /// An engine error in `context`.
-    pub fn engine(context: impl Into<String>) -> impl FnOnce(datafusion::error::DataFusionError) -> Error {
+    pub fn engine(
+        context: impl Into<String>,
+    ) -> impl FnOnce(datafusion::error::DataFusionError) -> Error {
         let context = context.into();
-        move |source| Error::Engine { context, source }
+        move |source| Error::Engine {
+            context,
+            source: Box::new(source),
+        }
     }
 
     /// An Arrow error in `context`.
-    pub fn arrow(context: impl Into<String>) -> impl FnOnce(datafusion::arrow::error::ArrowError) -> Error {
+    pub fn arrow(
+        context: impl Into<String>,
+    ) -> impl FnOnce(datafusion::arrow::error::ArrowError) -> Error {
         let context = context.into();
-        move |source| Error::Arrow { context, source }
+        move |source| Error::Arrow {
+            context,
+            source: Box::new(source),
+        }
     }
 
     /// The process exit code: 2 for bad usage or input, 1 for anything else.

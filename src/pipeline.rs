@@ -22,7 +22,12 @@ pub struct AuditDone {
 /// Audits `month` of the lake at `lake_dir` with the pack in `rules_dir`,
 /// scores it (and the month before, for the trend, when the lake holds it)
 /// and writes every output file into `out`.
-pub async fn audit_to_files(lake_dir: &Path, month: Month, out: &Path, rules_dir: &Path) -> Result<AuditDone> {
+pub async fn audit_to_files(
+    lake_dir: &Path,
+    month: Month,
+    out: &Path,
+    rules_dir: &Path,
+) -> Result<AuditDone> {
     let lake = Lake::open(lake_dir)?;
     let pack = RulePack::load(rules_dir)?;
     let model = ScoringModel::load(rules_dir, &pack)?;
@@ -31,11 +36,17 @@ pub async fn audit_to_files(lake_dir: &Path, month: Month, out: &Path, rules_dir
     let registry = read_registry(&lake, &manifest).await?;
     let (findings, scores) = audit_and_score(&ctx, &pack, &model, &registry, month).await?;
     let previous = match holds_month(&ctx, month.prev()).await? {
-        true => Some(audit_and_score(&ctx, &pack, &model, &registry, month.prev()).await?.1),
+        true => Some(
+            audit_and_score(&ctx, &pack, &model, &registry, month.prev())
+                .await?
+                .1,
+        ),
         false => None,
     };
     let parameter_ids: Vec<String> = model.parameters.iter().map(|p| p.id.clone()).collect();
-    let trend = previous.as_ref().map(|before| trend(&scores, before, &parameter_ids));
+    let trend = previous
+        .as_ref()
+        .map(|before| trend(&scores, before, &parameter_ids));
     let violations = findings.violations(&pack);
     let paths = path_to_first(&scores);
     let run = serde_json::json!({
@@ -46,9 +57,21 @@ pub async fn audit_to_files(lake_dir: &Path, month: Month, out: &Path, rules_dir
         "rule_pack_sha256": pack.hash,
         "months_read": format!("up to {month}"),
     });
-    let report = AuditReport { month, violations: &violations, scores: &scores, registry: &registry, model: &model, paths: &paths, trend: trend.as_ref(), run };
+    let report = AuditReport {
+        month,
+        violations: &violations,
+        scores: &scores,
+        registry: &registry,
+        model: &model,
+        paths: &paths,
+        trend: trend.as_ref(),
+        run,
+    };
     write_all(out, &report)?;
-    Ok(AuditDone { violations: violations.len(), scores })
+    Ok(AuditDone {
+        violations: violations.len(),
+        scores,
+    })
 }
 
 /// Audits one month and scores it.

@@ -17,13 +17,20 @@ impl Progress {
     pub fn new(label: &str, total: u64, visible: bool) -> Progress {
         let bar = (visible && std::io::stderr().is_terminal()).then(|| {
             let bar = ProgressBar::new(total);
-            if let Ok(style) = ProgressStyle::with_template("{msg:>10} [{bar:40}] {pos}/{len} {per_sec} {eta}") {
+            if let Ok(style) =
+                ProgressStyle::with_template("{msg:>10} [{bar:40}] {pos}/{len} {per_sec} {eta}")
+            {
                 bar.set_style(style.progress_chars("=> "));
             }
             bar.set_message(label.to_string());
             bar
         });
-        Progress { bar, label: label.to_string(), total, done: AtomicU64::new(0) }
+        Progress {
+            bar,
+            label: label.to_string(),
+            total,
+            done: AtomicU64::new(0),
+        }
     }
 
     /// One step done; without a bar, logs at every tenth of the way.
@@ -33,7 +40,7 @@ impl Progress {
             Some(bar) => bar.inc(1),
             None => {
                 let tenth = (self.total / 10).max(1);
-                if done % tenth == 0 || done == self.total {
+                if done.is_multiple_of(tenth) || done == self.total {
                     tracing::info!(stage = %self.label, done, total = self.total, "progress");
                 }
             }

@@ -93,11 +93,20 @@ pub struct Violation {
 pub async fn audit(ctx: &SessionContext, pack: &RulePack, month: Month) -> Result<Findings> {
     let groups = compile(ctx, pack, month).await?;
     let runs = groups.iter().map(|g| async move {
-        let batches = g.plan.clone().collect().await.map_err(Error::engine(format!("running the rules of {}", g.label)))?;
+        let batches = g
+            .plan
+            .clone()
+            .collect()
+            .await
+            .map_err(Error::engine(format!("running the rules of {}", g.label)))?;
         Ok::<_, Error>((g, batches))
     });
     let results = futures::future::try_join_all(runs).await?;
-    let mut findings = Findings { month, records: Records::default(), rules: vec![RuleFindings::default(); pack.rules.len()] };
+    let mut findings = Findings {
+        month,
+        records: Records::default(),
+        rules: vec![RuleFindings::default(); pack.rules.len()],
+    };
     for (group, batches) in results {
         for batch in &batches {
             findings.add_batch(group, batch)?;
@@ -115,27 +124,51 @@ impl Findings {
     /// Unpivots one result batch of a group: per row, per rule, population and failure.
     fn add_batch(&mut self, group: &Group, batch: &RecordBatch) -> Result<()> {
         let text = |name: &str| -> Result<&StringArray> {
-            batch.column_by_name(name).and_then(|c| c.as_string_opt::<i32>()).ok_or_else(|| shape_error(&group.label, name))
+            batch
+                .column_by_name(name)
+                .and_then(|c| c.as_string_opt::<i32>())
+                .ok_or_else(|| shape_error(&group.label, name))
         };
         let flag = |name: String| -> Result<&BooleanArray> {
-            batch.column_by_name(&name).and_then(|c| c.as_boolean_opt()).ok_or_else(|| shape_error(&group.label, &name))
+            batch
+                .column_by_name(&name)
+                .and_then(|c| c.as_boolean_opt())
+                .ok_or_else(|| shape_error(&group.label, &name))
         };
         let (ps, table, key) = (text("ps_code")?, text("table")?, text("record_key")?);
         let columns = (0..group.rules.len())
-            .map(|i| Ok((flag(format!("p{i}"))?, flag(format!("f{i}"))?, text(&format!("m{i}"))?)))
+            .map(|i| {
+                Ok((
+                    flag(format!("p{i}"))?,
+                    flag(format!("f{i}"))?,
+                    text(&format!("m{i}"))?,
+                ))
+            })
             .collect::<Result<Vec<_>>>()?;
         for row in 0..batch.num_rows() {
             if ps.is_null(row) || key.is_null(row) {
                 continue;
             }
-            let id = self.records.intern(ps.value(row), if table.is_null(row) { "" } else { table.value(row) }, key.value(row));
+            let id = self.records.intern(
+                ps.value(row),
+                if table.is_null(row) {
+                    ""
+                } else {
+                    table.value(row)
+                },
+                key.value(row),
+            );
             for (i, (p, f, m)) in columns.iter().enumerate() {
                 let found = &mut self.rules[group.rules[i]];
                 if p.is_valid(row) && p.value(row) {
                     found.population.push(id);
                 }
                 if f.is_valid(row) && f.value(row) {
-                    let text = if m.is_null(row) { String::new() } else { m.value(row).to_string() };
+                    let text = if m.is_null(row) {
+                        String::new()
+                    } else {
+                        m.value(row).to_string()
+                    };
                     found.failing.entry(id).or_insert(text);
                 }
             }
@@ -165,7 +198,11 @@ impl Findings {
 }
 
 fn shape_error(label: &str, column: &str) -> Error {
-    Error::usage(label, format!("the plan returned no text/boolean column `{column}`"), "report this as a bug")
+    Error::usage(
+        label,
+        format!("the plan returned no text/boolean column `{column}`"),
+        "report this as a bug",
+    )
 }
 
 /// Distinct FIRs of `month` per station: the distinct `fir_no` of its loaded
@@ -180,7 +217,11 @@ pub async fn fir_counts(ctx: &SessionContext, month: Month) -> Result<BTreeMap<S
         .and_then(|t| t.filter(col("month").eq(lit(month.to_string()))))
         .and_then(|t| {
             t.aggregate(
-                vec![datafusion::logical_expr::cast(col("ps_code"), datafusion::arrow::datatypes::DataType::Utf8).alias("ps_code")],
+                vec![datafusion::logical_expr::cast(
+                    col("ps_code"),
+                    datafusion::arrow::datatypes::DataType::Utf8,
+                )
+                .alias("ps_code")],
                 vec![count_distinct(col("fir_no")).alias("n")],
             )
         })
@@ -190,7 +231,11 @@ pub async fn fir_counts(ctx: &SessionContext, month: Month) -> Result<BTreeMap<S
         .map_err(Error::engine(context))?;
     let mut counts = BTreeMap::new();
     for b in &batches {
-        let (Some(ps), Some(n)) = (b.column(0).as_string_opt::<i32>(), b.column(1).as_primitive_opt::<datafusion::arrow::datatypes::Int64Type>()) else {
+        let (Some(ps), Some(n)) = (
+            b.column(0).as_string_opt::<i32>(),
+            b.column(1)
+                .as_primitive_opt::<datafusion::arrow::datatypes::Int64Type>(),
+        ) else {
             return Err(shape_error(context, "ps_code, n"));
         };
         for row in 0..b.num_rows() {
@@ -203,7 +248,10 @@ pub async fn fir_counts(ctx: &SessionContext, month: Month) -> Result<BTreeMap<S
 /// Whether the lake holds any row (loaded or quarantined) of `month`.
 pub async fn holds_month(ctx: &SessionContext, month: Month) -> Result<bool> {
     use datafusion::prelude::{col, lit};
-    let tables = crate::contract::TABLES.iter().map(|t| t.name).chain([crate::lake::QUARANTINE]);
+    let tables = crate::contract::TABLES
+        .iter()
+        .map(|t| t.name)
+        .chain([crate::lake::QUARANTINE]);
     for table in tables {
         let context = format!("looking for rows of {month} in {table}");
         let n = ctx

@@ -62,13 +62,28 @@ pub struct ColumnDef {
 }
 
 const fn col(name: &'static str, ty: ColumnType) -> ColumnDef {
-    ColumnDef { name, ty, key: false, personal: false }
+    ColumnDef {
+        name,
+        ty,
+        key: false,
+        personal: false,
+    }
 }
 const fn key(name: &'static str, ty: ColumnType) -> ColumnDef {
-    ColumnDef { name, ty, key: true, personal: false }
+    ColumnDef {
+        name,
+        ty,
+        key: true,
+        personal: false,
+    }
 }
 const fn personal(name: &'static str) -> ColumnDef {
-    ColumnDef { name, ty: ColumnType::Text, key: false, personal: true }
+    ColumnDef {
+        name,
+        ty: ColumnType::Text,
+        key: false,
+        personal: true,
+    }
 }
 
 use ColumnType::{Datetime as D, Decimal as N, Flag as B, Integer as I, Text as T};

@@ -36,25 +36,40 @@ impl Month {
     /// The month after this one.
     pub fn next(self) -> Month {
         if self.month == 12 {
-            Month { year: self.year + 1, month: 1 }
+            Month {
+                year: self.year + 1,
+                month: 1,
+            }
         } else {
-            Month { year: self.year, month: self.month + 1 }
+            Month {
+                year: self.year,
+                month: self.month + 1,
+            }
         }
     }
 
     /// The month before this one.
     pub fn prev(self) -> Month {
         if self.month == 1 {
-            Month { year: self.year - 1, month: 12 }
+            Month {
+                year: self.year - 1,
+                month: 12,
+            }
         } else {
-            Month { year: self.year, month: self.month - 1 }
+            Month {
+                year: self.year,
+                month: self.month - 1,
+            }
         }
     }
 
     /// The month `n` months after this one (before it when `n` is negative).
     pub fn offset(self, n: i32) -> Month {
         let index = self.year * 12 + self.month as i32 - 1 + n;
-        Month { year: index.div_euclid(12), month: index.rem_euclid(12) as u32 + 1 }
+        Month {
+            year: index.div_euclid(12),
+            month: index.rem_euclid(12) as u32 + 1,
+        }
     }
 
     /// The first instant of the month, `YYYY-MM-01 00:00:00`.
@@ -98,8 +113,19 @@ mod tests {
 
     #[test]
     fn parses_only_yyyy_mm() {
-        assert_eq!("2024-04".parse::<Month>().map(|m| m.to_string()), Ok("2024-04".into()));
-        for bad in ["2024-13", "2024-5", "2024-00", "24-05", "2024/05", "2024-05 ", "２０２４-05"] {
+        assert_eq!(
+            "2024-04".parse::<Month>().map(|m| m.to_string()),
+            Ok("2024-04".into())
+        );
+        for bad in [
+            "2024-13",
+            "2024-5",
+            "2024-00",
+            "24-05",
+            "2024/05",
+            "2024-05 ",
+            "２０２４-05",
+        ] {
             assert!(bad.parse::<Month>().is_err(), "{bad}");
         }
     }
@@ -109,7 +135,10 @@ mod tests {
         let m: Month = "2024-12".parse().unwrap();
         assert_eq!(m.as_of().to_string(), "2025-01-01 00:00:00");
         assert_eq!(m.prev().to_string(), "2024-11");
-        assert_eq!("2024-01".parse::<Month>().unwrap().prev().to_string(), "2023-12");
+        assert_eq!(
+            "2024-01".parse::<Month>().unwrap().prev().to_string(),
+            "2023-12"
+        );
         assert_eq!(m.offset(-3).to_string(), "2024-09");
         assert_eq!(m.offset(-12).to_string(), "2023-12");
         assert_eq!(m.offset(1).to_string(), "2025-01");

@@ -62,7 +62,10 @@ impl HeaderMap {
 /// The contract column a header name or JSON key denotes, if any.
 pub fn column_of(table: &TableDef, name: &str) -> Option<usize> {
     let name = name.trim();
-    table.columns.iter().position(|c| c.name.eq_ignore_ascii_case(name))
+    table
+        .columns
+        .iter()
+        .position(|c| c.name.eq_ignore_ascii_case(name))
 }
 
 /// Text cells of one file in contract column order, plus per-row metadata.
@@ -109,7 +112,12 @@ impl Cells {
     }
 
     /// Appends a row taking contract column `c`'s untrimmed text from `value(c)`.
-    pub fn push_row_from<'v>(&mut self, record_no: i64, raw: (usize, usize), value: impl Fn(usize) -> Option<&'v str>) {
+    pub fn push_row_from<'v>(
+        &mut self,
+        record_no: i64,
+        raw: (usize, usize),
+        value: impl Fn(usize) -> Option<&'v str>,
+    ) {
         for (c, builder) in self.builders.iter_mut().enumerate() {
             builder.append_option(value(c).map(str::trim).filter(|v| !v.is_empty()));
         }
@@ -134,7 +142,10 @@ impl Cells {
 
     /// Finishes the text columns, in contract order.
     pub fn finish_columns(&mut self) -> Vec<StringArray> {
-        self.builders.iter_mut().map(StringBuilder::finish).collect()
+        self.builders
+            .iter_mut()
+            .map(StringBuilder::finish)
+            .collect()
     }
 
     /// The raw text of row `row`.

@@ -18,7 +18,10 @@ pub fn read_csv(text: String, table: &TableDef) -> Result<Parsed, String> {
             .from_reader(text.as_bytes());
         let mut record = csv::StringRecord::new();
         if !reader.read_record(&mut record).map_err(describe)? {
-            return Ok(Parsed { header: HeaderMap::new(table, []), cells });
+            return Ok(Parsed {
+                header: HeaderMap::new(table, []),
+                cells,
+            });
         }
         let header = HeaderMap::new(table, record.iter());
         let source = header.source_of(width);

@@ -89,26 +89,45 @@ pub fn decode(bytes: Vec<u8>) -> Result<Decoded, NotText> {
             if bom {
                 text.drain(..3);
             }
-            Ok(Decoded { text, encoding: Encoding::Utf8, bom })
+            Ok(Decoded {
+                text,
+                encoding: Encoding::Utf8,
+                bom,
+            })
         }
         Err(e) => windows_1252(e.as_bytes()),
     }
 }
 
 fn utf16(rest: &[u8], encoding: Encoding) -> Result<Decoded, NotText> {
-    let codec = if encoding == Encoding::Utf16Le { UTF_16LE } else { UTF_16BE };
+    let codec = if encoding == Encoding::Utf16Le {
+        UTF_16LE
+    } else {
+        UTF_16BE
+    };
     let text = codec
         .decode_without_bom_handling_and_without_replacement(rest)
         .ok_or(NotText::BadUtf16)?;
-    Ok(Decoded { text: text.into_owned(), encoding, bom: true })
+    Ok(Decoded {
+        text: text.into_owned(),
+        encoding,
+        bom: true,
+    })
 }
 
 fn windows_1252(bytes: &[u8]) -> Result<Decoded, NotText> {
     if let Some(offset) = bytes.iter().position(|b| UNDEFINED_1252.contains(b)) {
-        return Err(NotText::UndefinedByte { offset, byte: bytes[offset] });
+        return Err(NotText::UndefinedByte {
+            offset,
+            byte: bytes[offset],
+        });
     }
     let (text, _) = WINDOWS_1252.decode_without_bom_handling(bytes);
-    Ok(Decoded { text: text.into_owned(), encoding: Encoding::Windows1252, bom: false })
+    Ok(Decoded {
+        text: text.into_owned(),
+        encoding: Encoding::Windows1252,
+        bom: false,
+    })
 }
 
 #[cfg(test)]
@@ -118,7 +137,10 @@ mod tests {
     #[test]
     fn utf8_with_and_without_bom() {
         let d = decode("थाना,a".as_bytes().to_vec()).unwrap();
-        assert_eq!((d.text.as_str(), d.encoding, d.bom), ("थाना,a", Encoding::Utf8, false));
+        assert_eq!(
+            (d.text.as_str(), d.encoding, d.bom),
+            ("थाना,a", Encoding::Utf8, false)
+        );
         let d = decode(b"\xEF\xBB\xBFa,b".to_vec()).unwrap();
         assert_eq!((d.text.as_str(), d.bom), ("a,b", true));
         assert_eq!(decode(b"\xEF\xBB\xBF".to_vec()).unwrap().text, "");
@@ -126,8 +148,14 @@ mod tests {
 
     #[test]
     fn utf16_both_orders() {
-        let le: Vec<u8> = [0xFF, 0xFE].into_iter().chain("क,b".encode_utf16().flat_map(u16::to_le_bytes)).collect();
-        let be: Vec<u8> = [0xFE, 0xFF].into_iter().chain("क,b".encode_utf16().flat_map(u16::to_be_bytes)).collect();
+        let le: Vec<u8> = [0xFF, 0xFE]
+            .into_iter()
+            .chain("क,b".encode_utf16().flat_map(u16::to_le_bytes))
+            .collect();
+        let be: Vec<u8> = [0xFE, 0xFF]
+            .into_iter()
+            .chain("क,b".encode_utf16().flat_map(u16::to_be_bytes))
+            .collect();
         assert_eq!(decode(le).unwrap().encoding, Encoding::Utf16Le);
         let d = decode(be).unwrap();
         assert_eq!((d.text.as_str(), d.encoding), ("क,b", Encoding::Utf16Be));
@@ -136,13 +164,28 @@ mod tests {
     #[test]
     fn windows_1252_and_its_undefined_bytes() {
         let d = decode(b"Caf\xE9 Corner".to_vec()).unwrap();
-        assert_eq!((d.text.as_str(), d.encoding), ("Café Corner", Encoding::Windows1252));
-        assert_eq!(decode(b"x\xC3\x28\x81".to_vec()).unwrap_err(), NotText::UndefinedByte { offset: 3, byte: 0x81 });
+        assert_eq!(
+            (d.text.as_str(), d.encoding),
+            ("Café Corner", Encoding::Windows1252)
+        );
+        assert_eq!(
+            decode(b"x\xC3\x28\x81".to_vec()).unwrap_err(),
+            NotText::UndefinedByte {
+                offset: 3,
+                byte: 0x81
+            }
+        );
     }
 
     #[test]
     fn nul_bytes_are_not_text() {
-        assert_eq!(decode(b"a,\0b".to_vec()).unwrap_err(), NotText::NulByte { offset: 2 });
-        assert_eq!(decode(b"a\0\0\0".to_vec()).unwrap_err(), NotText::NulByte { offset: 1 });
+        assert_eq!(
+            decode(b"a,\0b".to_vec()).unwrap_err(),
+            NotText::NulByte { offset: 2 }
+        );
+        assert_eq!(
+            decode(b"a\0\0\0".to_vec()).unwrap_err(),
+            NotText::NulByte { offset: 1 }
+        );
     }
 }

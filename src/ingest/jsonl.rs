@@ -35,7 +35,10 @@ pub fn read_jsonl(text: String, table: &TableDef) -> Parsed {
         }
     }
     cells.raw_text = text;
-    let header = HeaderMap { unknown: unknown.into_vec(), ..HeaderMap::default() };
+    let header = HeaderMap {
+        unknown: unknown.into_vec(),
+        ..HeaderMap::default()
+    };
     Parsed { header, cells }
 }
 
@@ -74,7 +77,9 @@ fn push_object(
 fn json_text(raw: &RawValue) -> Result<Option<Cow<'_, str>>, ()> {
     let text = raw.get();
     match text.as_bytes().first() {
-        Some(b'"') => serde_json::from_str::<Cow<'_, str>>(text).map(Some).map_err(|_| ()),
+        Some(b'"') => serde_json::from_str::<Cow<'_, str>>(text)
+            .map(Some)
+            .map_err(|_| ()),
         Some(b'{' | b'[') => Err(()),
         Some(b'n') => Ok(None),
         _ => Ok(Some(Cow::Borrowed(text))),

@@ -61,9 +61,17 @@ pub async fn ingest(landing: &Landing, lake: &Lake, opts: &IngestOptions) -> Res
     let mut report = new_report(landing, lake, &run_id, manifest.snapshot);
     let registry = resolve_registry(landing, lake, &manifest, &mut report).await?;
     for refused in &landing.refused {
-        report.files.insert(refused.rel.clone(), refused_report(refused));
+        report
+            .files
+            .insert(refused.rel.clone(), refused_report(refused));
     }
-    let mut writer = SnapshotWriter { lake, run_id: run_id.clone(), next: manifest.clone(), commits: 0, fail_after: opts.fail_after_commits };
+    let mut writer = SnapshotWriter {
+        lake,
+        run_id: run_id.clone(),
+        next: manifest.clone(),
+        commits: 0,
+        fail_after: opts.fail_after_commits,
+    };
     let progress = Progress::new("ingest", landing.files.len() as u64, opts.progress);
     for month in landing.months() {
         let files: Vec<&StationFile> = landing.files.iter().filter(|f| f.month == month).collect();
@@ -74,7 +82,9 @@ pub async fn ingest(landing: &Landing, lake: &Lake, opts: &IngestOptions) -> Res
         }
     }
     progress.finish();
-    if let Some(registry) = registry.filter(|_| report.registry.as_ref().is_some_and(|r| r.error.is_none())) {
+    if let Some(registry) =
+        registry.filter(|_| report.registry.as_ref().is_some_and(|r| r.error.is_none()))
+    {
         writer.commit_registry(&registry).await?;
     }
     report.snapshot = writer.finish()?;
@@ -85,12 +95,20 @@ pub async fn ingest(landing: &Landing, lake: &Lake, opts: &IngestOptions) -> Res
 
 /// The names of every table in the lake.
 pub fn lake_table_names() -> Vec<&'static str> {
-    TABLES.iter().map(|t| t.name).chain([QUARANTINE, REGISTRY]).collect()
+    TABLES
+        .iter()
+        .map(|t| t.name)
+        .chain([QUARANTINE, REGISTRY])
+        .collect()
 }
 
 fn new_run_id() -> String {
     let now = chrono::Utc::now();
-    format!("{}-{:05}", now.format("%Y%m%dT%H%M%S%.3fZ"), std::process::id() % 100_000)
+    format!(
+        "{}-{:05}",
+        now.format("%Y%m%dT%H%M%S%.3fZ"),
+        std::process::id() % 100_000
+    )
 }
 
 fn new_report(landing: &Landing, lake: &Lake, run_id: &str, snapshot: u64) -> IngestReport {
@@ -114,7 +132,10 @@ async fn resolve_registry(
     report: &mut IngestReport,
 ) -> Result<Option<Registry>> {
     if let Some(path) = &landing.registry_file {
-        let rel = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let rel = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
         let (registry, registry_report) = registry::read_registry_file(path, &rel);
         report.registry = Some(registry_report);
         if registry.is_some() {
@@ -164,7 +185,13 @@ fn read_month<'a>(
 fn read_station_file<'a>(file: &'a StationFile, run_id: &str) -> FileOutcome<'a> {
     let bytes = match std::fs::read(&file.path) {
         Ok(b) => b,
-        Err(e) => return failed(file, None, format!("cannot read ({e}); check the file's permissions")),
+        Err(e) => {
+            return failed(
+                file,
+                None,
+                format!("cannot read ({e}); check the file's permissions"),
+            )
+        }
     };
     let (parsed, encoding) = match parse_bytes(file, bytes) {
         Ok(p) => p,
@@ -172,7 +199,12 @@ fn read_station_file<'a>(file: &'a StationFile, run_id: &str) -> FileOutcome<'a>
     };
     let unknown_columns = parsed.header.unknown.clone();
     let month = file.month.to_string();
-    let origin = Origin { ps_code: &file.ps_code, month: &month, source_file: &file.rel, run_id };
+    let origin = Origin {
+        ps_code: &file.ps_code,
+        month: &month,
+        source_file: &file.rel,
+        run_id,
+    };
     match split(parsed, file.table, &origin) {
         Ok(s) => {
             let mut report = base_report(file, encoding);
@@ -183,31 +215,56 @@ fn read_station_file<'a>(file: &'a StationFile, run_id: &str) -> FileOutcome<'a>
             report.quarantine = s
                 .quarantined
                 .iter()
-                .map(|q| (format!("row:{}", q.record_no), q.reasons.iter().map(ToString::to_string).collect()))
+                .map(|q| {
+                    (
+                        format!("row:{}", q.record_no),
+                        q.reasons.iter().map(ToString::to_string).collect(),
+                    )
+                })
                 .collect();
-            FileOutcome { file, report, loaded: Some(s.loaded), quarantined: s.quarantined }
+            FileOutcome {
+                file,
+                report,
+                loaded: Some(s.loaded),
+                quarantined: s.quarantined,
+            }
         }
-        Err(e) => failed(file, encoding, format!("cannot type the rows ({e}); report this as a bug")),
+        Err(e) => failed(
+            file,
+            encoding,
+            format!("cannot type the rows ({e}); report this as a bug"),
+        ),
     }
 }
 
 type Encoding = Option<decode::Encoding>;
 
 /// Decodes and reads a file as its format.
-fn parse_bytes(file: &StationFile, bytes: Vec<u8>) -> Result<(Parsed, Encoding), (String, Encoding)> {
+fn parse_bytes(
+    file: &StationFile,
+    bytes: Vec<u8>,
+) -> Result<(Parsed, Encoding), (String, Encoding)> {
     if file.format == Format::Xlsx {
         if bytes.is_empty() {
-            return csv::read_csv(String::new(), file.table).map(|p| (p, None)).map_err(|e| (e, None));
+            return csv::read_csv(String::new(), file.table)
+                .map(|p| (p, None))
+                .map_err(|e| (e, None));
         }
         return xlsx::read_xlsx(bytes, file.table)
             .map(|p| (p, None))
-            .map_err(|e| (format!("{e}; save it from Excel as .xlsx, or export it as CSV"), None));
+            .map_err(|e| {
+                (
+                    format!("{e}; save it from Excel as .xlsx, or export it as CSV"),
+                    None,
+                )
+            });
     }
     let decoded = decode::decode(bytes).map_err(|e| (e.describe(), None))?;
     let encoding = Some(decoded.encoding);
     let parsed = match file.format {
         Format::Jsonl => jsonl::read_jsonl(decoded.text, file.table),
-        _ => csv::read_csv(decoded.text, file.table).map_err(|e| (format!("{e}; save it as CSV"), encoding))?,
+        _ => csv::read_csv(decoded.text, file.table)
+            .map_err(|e| (format!("{e}; save it as CSV"), encoding))?,
     };
     Ok((parsed, encoding))
 }
@@ -227,7 +284,12 @@ fn failed(file: &StationFile, encoding: Encoding, why: String) -> FileOutcome<'_
     let mut report = base_report(file, encoding);
     report.file_error = true;
     report.error = Some(why);
-    FileOutcome { file, report, loaded: None, quarantined: Vec::new() }
+    FileOutcome {
+        file,
+        report,
+        loaded: None,
+        quarantined: Vec::new(),
+    }
 }
 
 /// Commits tables one by one and moves the manifest at the end.
@@ -243,43 +305,71 @@ impl SnapshotWriter<'_> {
     async fn commit_month(&mut self, month: Month, outcomes: &[FileOutcome<'_>]) -> Result<()> {
         let month_text = month.to_string();
         for table in &TABLES {
-            let mine: Vec<&FileOutcome<'_>> =
-                outcomes.iter().filter(|o| o.file.table.name == table.name && o.loaded.is_some()).collect();
+            let mine: Vec<&FileOutcome<'_>> = outcomes
+                .iter()
+                .filter(|o| o.file.table.name == table.name && o.loaded.is_some())
+                .collect();
             if mine.is_empty() {
                 continue;
             }
             let batches: Vec<RecordBatch> = mine.iter().filter_map(|o| o.loaded.clone()).collect();
             let stations = mine.iter().map(|o| lit(o.file.ps_code.clone())).collect();
-            let predicate = col("month").eq(lit(month_text.clone())).and(col("ps_code").in_list(stations, false));
-            let version = lake::replace_rows(self.lake, table.name, table.lake_schema(), batches, predicate).await?;
+            let predicate = col("month")
+                .eq(lit(month_text.clone()))
+                .and(col("ps_code").in_list(stations, false));
+            let version = lake::replace_rows(
+                self.lake,
+                table.name,
+                table.lake_schema(),
+                batches,
+                predicate,
+            )
+            .await?;
             self.committed(table.name, version)?;
         }
         self.commit_quarantine(&month_text, outcomes).await
     }
 
     async fn commit_quarantine(&mut self, month: &str, outcomes: &[FileOutcome<'_>]) -> Result<()> {
-        let replaced: Vec<&FileOutcome<'_>> = outcomes.iter().filter(|o| o.loaded.is_some()).collect();
+        let replaced: Vec<&FileOutcome<'_>> =
+            outcomes.iter().filter(|o| o.loaded.is_some()).collect();
         if replaced.is_empty() {
             return Ok(());
         }
         let mut by_table: BTreeMap<&str, Vec<Expr>> = BTreeMap::new();
         for o in &replaced {
-            by_table.entry(o.file.table.name).or_default().push(lit(o.file.ps_code.clone()));
+            by_table
+                .entry(o.file.table.name)
+                .or_default()
+                .push(lit(o.file.ps_code.clone()));
         }
         let predicate = by_table
             .into_iter()
-            .map(|(t, ps)| col("table_name").eq(lit(t)).and(col("ps_code").in_list(ps, false)))
+            .map(|(t, ps)| {
+                col("table_name")
+                    .eq(lit(t))
+                    .and(col("ps_code").in_list(ps, false))
+            })
             .reduce(Expr::or)
             .map(|p| col("month").eq(lit(month.to_string())).and(p))
             .unwrap_or_else(|| lit(false));
         let batch = quarantine_batch(month, &self.run_id, &replaced)?;
-        let version = lake::replace_rows(self.lake, QUARANTINE, quarantine_schema(), vec![batch], predicate).await?;
+        let version = lake::replace_rows(
+            self.lake,
+            QUARANTINE,
+            quarantine_schema(),
+            vec![batch],
+            predicate,
+        )
+        .await?;
         self.committed(QUARANTINE, version)
     }
 
     async fn commit_registry(&mut self, registry: &Registry) -> Result<()> {
         let batch = registry_batch(registry)?;
-        let version = lake::overwrite_table(self.lake, REGISTRY, lake::registry_schema(), vec![batch]).await?;
+        let version =
+            lake::overwrite_table(self.lake, REGISTRY, lake::registry_schema(), vec![batch])
+                .await?;
         self.committed(REGISTRY, version)
     }
 
@@ -305,13 +395,21 @@ impl SnapshotWriter<'_> {
     }
 }
 
-fn quarantine_batch(month: &str, run_id: &str, outcomes: &[&FileOutcome<'_>]) -> Result<RecordBatch> {
+fn quarantine_batch(
+    month: &str,
+    run_id: &str,
+    outcomes: &[&FileOutcome<'_>],
+) -> Result<RecordBatch> {
     let mut ps = StringBuilder::new();
     let mut table = StringBuilder::new();
     let mut source = StringBuilder::new();
     let mut record = Int64Builder::new();
     let mut raw = StringBuilder::new();
-    let mut reasons = ListBuilder::new(StringBuilder::new()).with_field(Field::new("element", DataType::Utf8, true));
+    let mut reasons = ListBuilder::new(StringBuilder::new()).with_field(Field::new(
+        "element",
+        DataType::Utf8,
+        true,
+    ));
     let mut run = StringBuilder::new();
     let mut months = StringBuilder::new();
     for o in outcomes {
@@ -339,7 +437,8 @@ fn quarantine_batch(month: &str, run_id: &str, outcomes: &[&FileOutcome<'_>]) ->
         Arc::new(run.finish()),
         Arc::new(months.finish()),
     ];
-    RecordBatch::try_new(quarantine_schema(), columns).map_err(Error::arrow("building the quarantine batch"))
+    RecordBatch::try_new(quarantine_schema(), columns)
+        .map_err(Error::arrow("building the quarantine batch"))
 }
 
 fn registry_batch(registry: &Registry) -> Result<RecordBatch> {
@@ -357,8 +456,12 @@ fn registry_batch(registry: &Registry) -> Result<RecordBatch> {
             builder.append_option(value);
         }
     }
-    let arrays: Vec<ArrayRef> = columns.iter_mut().map(|b| Arc::new(b.finish()) as ArrayRef).collect();
-    RecordBatch::try_new(lake::registry_schema(), arrays).map_err(Error::arrow("building the registry batch"))
+    let arrays: Vec<ArrayRef> = columns
+        .iter_mut()
+        .map(|b| Arc::new(b.finish()) as ArrayRef)
+        .collect();
+    RecordBatch::try_new(lake::registry_schema(), arrays)
+        .map_err(Error::arrow("building the registry batch"))
 }
 
 fn write_report(lake: &Lake, report: &IngestReport) -> Result<()> {

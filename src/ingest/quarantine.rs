@@ -79,7 +79,11 @@ pub struct Split {
 }
 
 /// Types every column, gathers each row's reasons and splits the rows.
-pub fn split(mut parsed: Parsed, table: &TableDef, origin: &Origin<'_>) -> Result<Split, ArrowError> {
+pub fn split(
+    mut parsed: Parsed,
+    table: &TableDef,
+    origin: &Origin<'_>,
+) -> Result<Split, ArrowError> {
     let n = parsed.cells.len();
     let texts = parsed.cells.finish_columns();
     let mut reasons = RowReasons::new(n, &parsed);
@@ -116,7 +120,10 @@ pub fn split(mut parsed: Parsed, table: &TableDef, origin: &Origin<'_>) -> Resul
             reasons: reasons.take(r),
         });
     }
-    Ok(Split { loaded, quarantined })
+    Ok(Split {
+        loaded,
+        quarantined,
+    })
 }
 
 /// The reasons of each row; a rejected row keeps its one reason.
@@ -213,25 +220,45 @@ mod tests {
     fn run(text: &str) -> Split {
         let t = table("arrest").unwrap();
         let parsed = read_csv(text.to_string(), t).unwrap();
-        let origin = Origin { ps_code: "P1", month: "2024-04", source_file: "f.csv", run_id: "r" };
+        let origin = Origin {
+            ps_code: "P1",
+            month: "2024-04",
+            source_file: "f.csv",
+            run_id: "r",
+        };
         split(parsed, t, &origin).unwrap()
     }
 
     fn reasons(s: &Split) -> Vec<(i64, Vec<String>)> {
         s.quarantined
             .iter()
-            .map(|q| (q.record_no, q.reasons.iter().map(ToString::to_string).collect()))
+            .map(|q| {
+                (
+                    q.record_no,
+                    q.reasons.iter().map(ToString::to_string).collect(),
+                )
+            })
             .collect()
     }
 
     #[test]
     fn every_reason_that_applies() {
-        let s = run("ps_code,fir_no,accused_code,age,photo_uploaded\nP1,1,A1,30,Y\nP2,,A1,x,maybe\nP1,1\n");
+        let s = run(
+            "ps_code,fir_no,accused_code,age,photo_uploaded\nP1,1,A1,30,Y\nP2,,A1,x,maybe\nP1,1\n",
+        );
         assert_eq!(s.loaded.num_rows(), 1);
         assert_eq!(
             reasons(&s),
             vec![
-                (2, vec!["E-KEY-MISSING:fir_no".into(), "E-PARSE:age".into(), "E-PARSE:photo_uploaded".into(), "E-PS-MISMATCH".into()]),
+                (
+                    2,
+                    vec![
+                        "E-KEY-MISSING:fir_no".into(),
+                        "E-PARSE:age".into(),
+                        "E-PARSE:photo_uploaded".into(),
+                        "E-PS-MISMATCH".into()
+                    ]
+                ),
                 (3, vec!["E-ROW-WIDTH".into()]),
             ]
         );
@@ -243,7 +270,13 @@ mod tests {
         let s = run("ps_code,fir_no,Age,AGE\nP1,1,3,4\n");
         assert_eq!(
             reasons(&s),
-            vec![(1, vec!["E-HEADER-DUPLICATE:age".into(), "E-KEY-MISSING:accused_code".into()])]
+            vec![(
+                1,
+                vec![
+                    "E-HEADER-DUPLICATE:age".into(),
+                    "E-KEY-MISSING:accused_code".into()
+                ]
+            )]
         );
     }
 }

@@ -13,14 +13,22 @@ use std::path::Path;
 
 /// Reads the registry file; `None` with the report's `error` set if it cannot be read.
 pub fn read_registry_file(path: &Path, rel: &str) -> (Option<Registry>, RegistryReport) {
-    let mut report = RegistryReport { file: rel.to_string(), ..RegistryReport::default() };
+    let mut report = RegistryReport {
+        file: rel.to_string(),
+        ..RegistryReport::default()
+    };
     let fail = |mut report: RegistryReport, e: String| {
         report.error = Some(e);
         (None, report)
     };
     let bytes = match std::fs::read(path) {
         Ok(b) => b,
-        Err(e) => return fail(report, format!("cannot read ({e}); check the file's permissions")),
+        Err(e) => {
+            return fail(
+                report,
+                format!("cannot read ({e}); check the file's permissions"),
+            )
+        }
     };
     let decoded = match decode(bytes) {
         Ok(d) => d,
@@ -44,9 +52,9 @@ pub fn read_registry_file(path: &Path, rel: &str) -> (Option<Registry>, Registry
             match (text(0), text(3)) {
                 (None, _) => Some("empty ps_code".to_string()),
                 (_, None) => Some("empty district_code".to_string()),
-                (Some(ps), _) if !seen.insert(ps.clone()) => {
-                    Some(format!("ps_code {ps} already seen above it (the first row is kept)"))
-                }
+                (Some(ps), _) if !seen.insert(ps.clone()) => Some(format!(
+                    "ps_code {ps} already seen above it (the first row is kept)"
+                )),
                 _ => None,
             }
         };

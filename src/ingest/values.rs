@@ -23,7 +23,10 @@ pub struct Typed {
 /// Parses a text column into `ty`, collecting the rows that fail.
 pub fn parse_column(ty: ColumnType, text: &StringArray) -> Typed {
     match ty {
-        ColumnType::Text => Typed { values: Arc::new(text.clone()), failed: Vec::new() },
+        ColumnType::Text => Typed {
+            values: Arc::new(text.clone()),
+            failed: Vec::new(),
+        },
         ColumnType::Integer => typed(text, Int64Builder::with_capacity(text.len()), parse_integer),
         ColumnType::Decimal => {
             let builder = Decimal128Builder::with_capacity(text.len())
@@ -75,7 +78,10 @@ fn typed<V, S: Sink<V>>(text: &StringArray, mut sink: S, parse: fn(&str) -> Opti
         });
         sink.push(value);
     }
-    Typed { values: sink.done(), failed }
+    Typed {
+        values: sink.done(),
+        failed,
+    }
 }
 
 /// `42`, `-3`, `+7`: an optional sign and ASCII digits that fit in 64 bits.
@@ -109,7 +115,10 @@ pub fn parse_decimal(s: &str) -> Option<i128> {
 /// The digits of an integer part, checking that any grouping is Indian or international.
 fn ungroup(int_part: &str) -> Option<String> {
     let groups: Vec<&str> = int_part.split(',').collect();
-    if groups.iter().any(|g| g.is_empty() || !g.bytes().all(|b| b.is_ascii_digit())) {
+    if groups
+        .iter()
+        .any(|g| g.is_empty() || !g.bytes().all(|b| b.is_ascii_digit()))
+    {
         return None;
     }
     if groups.len() > 1 && !(is_international(&groups) || is_indian(&groups)) {
@@ -130,7 +139,10 @@ fn is_indian(groups: &[&str]) -> bool {
 fn scale_digits(int_digits: &str, frac: &str) -> Option<i128> {
     let scale = DECIMAL_SCALE as usize;
     let mut value: i128 = 0;
-    for b in int_digits.bytes().chain(frac.bytes().chain(std::iter::repeat(b'0')).take(scale)) {
+    for b in int_digits
+        .bytes()
+        .chain(frac.bytes().chain(std::iter::repeat(b'0')).take(scale))
+    {
         value = value.checked_mul(10)?.checked_add(i128::from(b - b'0'))?;
     }
     if frac.as_bytes().get(scale).is_some_and(|&b| b >= b'5') {
@@ -157,7 +169,11 @@ pub fn parse_flag(s: &str) -> Option<bool> {
 pub fn parse_datetime_micros(s: &str) -> Option<i64> {
     let b = s.as_bytes();
     let iso = b.len() > 4 && b[..4].iter().all(u8::is_ascii_digit) && b[4] == b'-';
-    let (date, time) = if iso { split_iso(s)? } else { split_day_first(s)? };
+    let (date, time) = if iso {
+        split_iso(s)?
+    } else {
+        split_day_first(s)?
+    };
     let (h, m, sec) = match time {
         None => (0, 0, 0),
         Some(t) => parse_time(t)?,
@@ -234,7 +250,10 @@ mod tests {
 
     fn dt(s: &str) -> Option<String> {
         parse_datetime_micros(s).map(|us| {
-            chrono::DateTime::from_timestamp_micros(us).unwrap().naive_utc().to_string()
+            chrono::DateTime::from_timestamp_micros(us)
+                .unwrap()
+                .naive_utc()
+                .to_string()
         })
     }
 
@@ -243,7 +262,16 @@ mod tests {
         assert_eq!(parse_integer("42"), Some(42));
         assert_eq!(parse_integer("-3"), Some(-3));
         assert_eq!(parse_integer("+7"), Some(7));
-        for bad in ["", "12.0", "1,000", "+", "--1", "1e3", "٣", "99999999999999999999"] {
+        for bad in [
+            "",
+            "12.0",
+            "1,000",
+            "+",
+            "--1",
+            "1e3",
+            "٣",
+            "99999999999999999999",
+        ] {
             assert_eq!(parse_integer(bad), None, "{bad}");
         }
     }
@@ -260,7 +288,20 @@ mod tests {
         assert_eq!(d("12,34,56,789"), Some(123456789.0));
         assert_eq!(d("1,234,567"), Some(1234567.0));
         assert_eq!(d("12,345"), Some(12345.0));
-        for bad in ["1,2,3", "1234,567", "12,3456", ",123", "1,23,4567", "1.", ".5", "1.2.3", "abc", "-", "1 000", "1,234,56,789"] {
+        for bad in [
+            "1,2,3",
+            "1234,567",
+            "12,3456",
+            ",123",
+            "1,23,4567",
+            "1.",
+            ".5",
+            "1.2.3",
+            "abc",
+            "-",
+            "1 000",
+            "1,234,56,789",
+        ] {
             assert_eq!(parse_decimal(bad), None, "{bad}");
         }
     }
@@ -297,9 +338,20 @@ mod tests {
             assert_eq!(dt(input).as_deref(), Some(want), "{input}");
         }
         let bad = [
-            "31/02/2024", "2024-04-10 24:00", "2023-02-29", "2024-4-10", "10/04/24",
-            "10/04-2024", "2024-04-10 9:05", "2024-04-10 09:05:60", "2024-04-10  09:05",
-            "2024-04-10T", "10/04/2024T09:05", "2024/04/10", "tomorrow", "001/04/2024",
+            "31/02/2024",
+            "2024-04-10 24:00",
+            "2023-02-29",
+            "2024-4-10",
+            "10/04/24",
+            "10/04-2024",
+            "2024-04-10 9:05",
+            "2024-04-10 09:05:60",
+            "2024-04-10  09:05",
+            "2024-04-10T",
+            "10/04/2024T09:05",
+            "2024/04/10",
+            "tomorrow",
+            "001/04/2024",
         ];
         for input in bad {
             assert_eq!(dt(input), None, "{input}");

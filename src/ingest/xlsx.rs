@@ -23,9 +23,15 @@ pub fn read_xlsx(bytes: Vec<u8>, table: &TableDef) -> Result<Parsed, String> {
     let first_row = i64::from(range.start().map_or(0, |(row, _)| row));
     let mut rows = range.rows();
     let Some(header_row) = rows.next() else {
-        return Ok(Parsed { header: HeaderMap::new(table, []), cells });
+        return Ok(Parsed {
+            header: HeaderMap::new(table, []),
+            cells,
+        });
     };
-    let names: Vec<String> = header_row.iter().map(|c| cell_text(c).unwrap_or_default()).collect();
+    let names: Vec<String> = header_row
+        .iter()
+        .map(|c| cell_text(c).unwrap_or_default())
+        .collect();
     let header = HeaderMap::new(table, names.iter().map(String::as_str));
     let mut raw_text = String::new();
     for (index, row) in rows.enumerate() {
@@ -36,7 +42,11 @@ pub fn read_xlsx(bytes: Vec<u8>, table: &TableDef) -> Result<Parsed, String> {
         push_raw(&mut raw_text, row);
         let texts = row_texts(table, &mut cells, &header, row);
         let values: Vec<Option<&str>> = texts.iter().map(Option::as_deref).collect();
-        cells.push_row(first_row + index as i64 + 1, (start, raw_text.len()), &values);
+        cells.push_row(
+            first_row + index as i64 + 1,
+            (start, raw_text.len()),
+            &values,
+        );
     }
     cells.raw_text = raw_text;
     Ok(Parsed { header, cells })

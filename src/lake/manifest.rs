@@ -26,7 +26,11 @@ impl Manifest {
         let path = lake.manifest_path();
         match fs::read(&path) {
             Ok(bytes) => serde_json::from_slice(&bytes).map_err(|e| {
-                Error::usage(&path, format!("not a lake manifest ({e})"), "restore it from a backup or ingest into a new lake")
+                Error::usage(
+                    &path,
+                    format!("not a lake manifest ({e})"),
+                    "restore it from a backup or ingest into a new lake",
+                )
             }),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Manifest::default()),
             Err(e) => Err(Error::io(&path, e)),

@@ -41,7 +41,9 @@ impl Lake {
 
     /// An existing lake at `root` (one that holds a manifest).
     pub fn open(root: &Path) -> Result<Lake> {
-        let lake = Lake { root: root.canonicalize().unwrap_or_else(|_| root.to_path_buf()) };
+        let lake = Lake {
+            root: root.canonicalize().unwrap_or_else(|_| root.to_path_buf()),
+        };
         if !lake.manifest_path().is_file() {
             return Err(Error::usage(
                 root,
@@ -66,7 +68,11 @@ impl Lake {
     pub fn table_url(&self, name: &str) -> Result<Url> {
         let dir = self.table_dir(name);
         Url::from_directory_path(&dir).map_err(|()| {
-            Error::usage(&dir, "not an absolute local path", "pass an absolute --lake path")
+            Error::usage(
+                &dir,
+                "not an absolute local path",
+                "pass an absolute --lake path",
+            )
         })
     }
 

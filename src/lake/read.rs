@@ -14,12 +14,18 @@ use std::sync::Arc;
 
 /// Registers the six station tables, `quarantine` and `registry` in `ctx`,
 /// each at the version the manifest names (an empty table when it has none).
-pub async fn register_snapshot(ctx: &SessionContext, lake: &Lake, manifest: &Manifest) -> Result<()> {
-    let mut tables: Vec<(&str, SchemaRef)> = TABLES.iter().map(|t| (t.name, t.lake_schema())).collect();
+pub async fn register_snapshot(
+    ctx: &SessionContext,
+    lake: &Lake,
+    manifest: &Manifest,
+) -> Result<()> {
+    let mut tables: Vec<(&str, SchemaRef)> =
+        TABLES.iter().map(|t| (t.name, t.lake_schema())).collect();
     tables.push((QUARANTINE, quarantine_schema()));
     tables.push((REGISTRY, registry_schema()));
     for (name, schema) in tables {
-        let provider: Arc<dyn datafusion::catalog::TableProvider> = match manifest.tables.get(name) {
+        let provider: Arc<dyn datafusion::catalog::TableProvider> = match manifest.tables.get(name)
+        {
             Some(&version) => {
                 let table = open_version(lake, name, version).await?;
                 table
@@ -31,10 +37,12 @@ pub async fn register_snapshot(ctx: &SessionContext, lake: &Lake, manifest: &Man
                     .map_err(Error::engine(format!("reading lake table {name}")))?
             }
             None => Arc::new(
-                MemTable::try_new(schema, vec![vec![]]).map_err(Error::engine(format!("empty table {name}")))?,
+                MemTable::try_new(schema, vec![vec![]])
+                    .map_err(Error::engine(format!("empty table {name}")))?,
             ),
         };
-        ctx.register_table(name, provider).map_err(Error::engine(format!("registering {name}")))?;
+        ctx.register_table(name, provider)
+            .map_err(Error::engine(format!("registering {name}")))?;
     }
     Ok(())
 }
@@ -46,8 +54,13 @@ pub async fn read_registry(lake: &Lake, manifest: &Manifest) -> Result<Registry>
     };
     let ctx = SessionContext::new();
     let table = open_version(lake, REGISTRY, version).await?;
-    table.update_datafusion_session(&ctx.state()).map_err(Error::lake("reading the registry"))?;
-    let provider = table.table_provider().await.map_err(Error::engine("reading the registry"))?;
+    table
+        .update_datafusion_session(&ctx.state())
+        .map_err(Error::lake("reading the registry"))?;
+    let provider = table
+        .table_provider()
+        .await
+        .map_err(Error::engine("reading the registry"))?;
     let batches = ctx
         .read_table(provider)
         .map_err(Error::engine("reading the registry"))?
@@ -58,14 +71,27 @@ pub async fn read_registry(lake: &Lake, manifest: &Manifest) -> Result<Registry>
 }
 
 fn stations_of(batch: &RecordBatch) -> Vec<Station> {
-    let names = ["ps_code", "ps_name", "ps_name_hi", "district_code", "district_name", "state_code"];
+    let names = [
+        "ps_code",
+        "ps_name",
+        "ps_name_hi",
+        "district_code",
+        "district_name",
+        "state_code",
+    ];
     let columns: Vec<Option<ArrayRef>> = names
         .iter()
-        .map(|n| batch.column_by_name(n).and_then(|c| cast(c, &DataType::Utf8).ok()))
+        .map(|n| {
+            batch
+                .column_by_name(n)
+                .and_then(|c| cast(c, &DataType::Utf8).ok())
+        })
         .collect();
     let text = |c: usize, row: usize| -> Option<String> {
         let strings = columns[c].as_ref()?.as_string::<i32>();
-        strings.is_valid(row).then(|| strings.value(row).to_string())
+        strings
+            .is_valid(row)
+            .then(|| strings.value(row).to_string())
     };
     (0..batch.num_rows())
         .map(|row| Station {

@@ -29,12 +29,19 @@ pub async fn replace_rows(
     if exists {
         write = write.with_replace_where(predicate);
     }
-    let table = write.await.map_err(Error::lake(format!("writing lake table {name}")))?;
+    let table = write
+        .await
+        .map_err(Error::lake(format!("writing lake table {name}")))?;
     version_of(&table, name)
 }
 
 /// Replaces the whole content of table `name` (unpartitioned) in one commit.
-pub async fn overwrite_table(lake: &Lake, name: &str, schema: SchemaRef, batches: Vec<RecordBatch>) -> Result<u64> {
+pub async fn overwrite_table(
+    lake: &Lake,
+    name: &str,
+    schema: SchemaRef,
+    batches: Vec<RecordBatch>,
+) -> Result<u64> {
     let table = open_latest(lake, name).await?;
     let table = table
         .write(non_empty(schema, batches))
@@ -54,13 +61,20 @@ pub async fn recover(lake: &Lake, manifest: &Manifest, names: &[&str]) -> Result
             continue;
         }
         let Some(&wanted) = manifest.tables.get(*name) else {
-            tracing::warn!(table = name, "removing a table no snapshot names (interrupted first ingest)");
+            tracing::warn!(
+                table = name,
+                "removing a table no snapshot names (interrupted first ingest)"
+            );
             std::fs::remove_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
             continue;
         };
         let table = open_latest(lake, name).await?;
         if table.version().is_some_and(|latest| latest > wanted) {
-            tracing::warn!(table = name, version = wanted, "rolling back commits of an interrupted ingest");
+            tracing::warn!(
+                table = name,
+                version = wanted,
+                "rolling back commits of an interrupted ingest"
+            );
             table
                 .restore()
                 .with_version_to_restore(wanted)
@@ -93,7 +107,9 @@ pub async fn open_version(lake: &Lake, name: &str, version: u64) -> Result<Delta
         .with_version(version)
         .load()
         .await
-        .map_err(Error::lake(format!("opening lake table {name} at version {version}")))
+        .map_err(Error::lake(format!(
+            "opening lake table {name} at version {version}"
+        )))
 }
 
 fn non_empty(schema: SchemaRef, mut batches: Vec<RecordBatch>) -> Vec<RecordBatch> {
@@ -105,5 +121,7 @@ fn non_empty(schema: SchemaRef, mut batches: Vec<RecordBatch>) -> Vec<RecordBatc
 }
 
 fn version_of(table: &DeltaTable, name: &str) -> Result<u64> {
-    table.version().ok_or_else(|| Error::usage(name, "the write made no version", "report this as a bug"))
+    table
+        .version()
+        .ok_or_else(|| Error::usage(name, "the write made no version", "report this as a bug"))
 }

@@ -90,7 +90,10 @@ impl Landing {
                 "pass the folder that holds police_stations.csv and the YYYY-MM folders",
             ));
         }
-        let mut landing = Landing { root: root.to_path_buf(), ..Landing::default() };
+        let mut landing = Landing {
+            root: root.to_path_buf(),
+            ..Landing::default()
+        };
         for entry in sorted_entries(root)? {
             let name = file_name(&entry);
             if entry.is_dir() && !is_symlink(&entry) {
@@ -121,7 +124,9 @@ impl Landing {
                 (Some(m), true) => self.scan_station(&entry, m, &ps)?,
                 (Some(m), false) => self.skip(&rel, Some(m), None, "not in a <ps_code>/ folder"),
                 (None, _) => {
-                    let why = format!("folder `{name}` is not a month; name it YYYY-MM, for example 2024-04");
+                    let why = format!(
+                        "folder `{name}` is not a month; name it YYYY-MM, for example 2024-04"
+                    );
                     self.refuse_tree(&entry, &rel, &why)?
                 }
             }
@@ -140,17 +145,30 @@ impl Landing {
             }
             let (stem, ext) = name.rsplit_once('.').unwrap_or((&name, ""));
             let Some(format) = Format::from_extension(ext) else {
-                self.skip(&rel, Some(month), Some(ps), "not a .csv, .jsonl or .xlsx file");
+                self.skip(
+                    &rel,
+                    Some(month),
+                    Some(ps),
+                    "not a .csv, .jsonl or .xlsx file",
+                );
                 continue;
             };
             let Some(table) = contract::table(&stem.to_ascii_lowercase()) else {
                 let why = format!(
                     "unknown table `{stem}`; name the file fir, crime_details, arrest, seizure, final_report or court_disposal"
                 );
-                self.refused.push(refused(&rel, Some(month), Some(ps), false, why));
+                self.refused
+                    .push(refused(&rel, Some(month), Some(ps), false, why));
                 continue;
             };
-            let file = StationFile { rel, path: entry, month, ps_code: ps.to_string(), table, format };
+            let file = StationFile {
+                rel,
+                path: entry,
+                month,
+                ps_code: ps.to_string(),
+                table,
+                format,
+            };
             by_table.entry(table.name).or_default().push(file);
         }
         for (table, files) in by_table {
@@ -158,14 +176,18 @@ impl Landing {
                 self.files.extend(files);
                 continue;
             }
-            let names: Vec<&str> = files.iter().map(|f| f.rel.rsplit('/').next().unwrap_or("")).collect();
+            let names: Vec<&str> = files
+                .iter()
+                .map(|f| f.rel.rsplit('/').next().unwrap_or(""))
+                .collect();
             let why = format!(
                 "{} files of table {table} in one folder ({}); keep exactly one",
                 files.len(),
                 names.join(", ")
             );
             for f in &files {
-                self.refused.push(refused(&f.rel, Some(month), Some(ps), false, why.clone()));
+                self.refused
+                    .push(refused(&f.rel, Some(month), Some(ps), false, why.clone()));
             }
         }
         Ok(())
@@ -179,18 +201,32 @@ impl Landing {
                 self.refuse_tree(&entry, &child, why)?;
             }
         } else {
-            self.refused.push(refused(rel, None, None, false, why.to_string()));
+            self.refused
+                .push(refused(rel, None, None, false, why.to_string()));
         }
         Ok(())
     }
 
     fn skip(&mut self, rel: &str, month: Option<Month>, ps: Option<&str>, why: &str) {
-        self.refused.push(refused(rel, month, ps, true, why.to_string()));
+        self.refused
+            .push(refused(rel, month, ps, true, why.to_string()));
     }
 }
 
-fn refused(rel: &str, month: Option<Month>, ps: Option<&str>, skipped: bool, why: String) -> Refused {
-    Refused { rel: rel.to_string(), month, ps_code: ps.map(str::to_string), skipped, why }
+fn refused(
+    rel: &str,
+    month: Option<Month>,
+    ps: Option<&str>,
+    skipped: bool,
+    why: String,
+) -> Refused {
+    Refused {
+        rel: rel.to_string(),
+        month,
+        ps_code: ps.map(str::to_string),
+        skipped,
+        why,
+    }
 }
 
 fn sorted_entries(dir: &Path) -> Result<Vec<PathBuf>> {
@@ -203,7 +239,9 @@ fn sorted_entries(dir: &Path) -> Result<Vec<PathBuf>> {
 }
 
 fn file_name(path: &Path) -> String {
-    path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default()
+    path.file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default()
 }
 
 fn is_symlink(path: &Path) -> bool {

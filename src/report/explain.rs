@@ -12,12 +12,26 @@ const SHOWN: usize = 10;
 pub fn explain(out: &Path, ps_code: &str) -> Result<String> {
     let path = out.join("report.json");
     let text = std::fs::read_to_string(&path).map_err(|e| {
-        Error::usage(&path, format!("cannot read the audit report ({e})"), "run `cctns-audit audit --out <DIR>` first and pass that folder")
+        Error::usage(
+            &path,
+            format!("cannot read the audit report ({e})"),
+            "run `cctns-audit audit --out <DIR>` first and pass that folder",
+        )
     })?;
-    let report: Value = serde_json::from_str(&text).map_err(|e| Error::usage(&path, format!("not an audit report ({e})"), "run the audit again"))?;
+    let report: Value = serde_json::from_str(&text).map_err(|e| {
+        Error::usage(
+            &path,
+            format!("not an audit report ({e})"),
+            "run the audit again",
+        )
+    })?;
     let stations = report["stations"].as_array().cloned().unwrap_or_default();
     let Some(s) = stations.iter().find(|s| s["ps_code"] == ps_code) else {
-        return Err(Error::usage(format!("--ps {ps_code}"), "no such station in this audit", "pass a ps_code of police_stations.csv, e.g. one from scores.csv"));
+        return Err(Error::usage(
+            format!("--ps {ps_code}"),
+            "no such station in this audit",
+            "pass a ps_code of police_stations.csv, e.g. one from scores.csv",
+        ));
     };
     Ok(render(&report, s))
 }
@@ -25,9 +39,27 @@ pub fn explain(out: &Path, ps_code: &str) -> Result<String> {
 fn render(report: &Value, s: &Value) -> String {
     let mut o = String::new();
     let district = s["district_code"].as_str().unwrap_or("");
-    let in_district = report["stations"].as_array().map_or(0, |a| a.iter().filter(|x| x["district_code"] == district).count());
-    let _ = writeln!(o, "{} {} ({}), district {} - {}", s["ps_code"].as_str().unwrap_or(""), s["ps_name"].as_str().unwrap_or(""), s["ps_name_hi"].as_str().unwrap_or(""), district, report["month"].as_str().unwrap_or(""));
-    let _ = writeln!(o, "Score {:.2} of 100, rank {} of {} in the district; {} distinct FIRs (category {}).", s["score"].as_f64().unwrap_or(0.0), s["rank_in_district"], in_district, s["fir_count"], s["category"].as_str().unwrap_or(""));
+    let in_district = report["stations"].as_array().map_or(0, |a| {
+        a.iter().filter(|x| x["district_code"] == district).count()
+    });
+    let _ = writeln!(
+        o,
+        "{} {} ({}), district {} - {}",
+        s["ps_code"].as_str().unwrap_or(""),
+        s["ps_name"].as_str().unwrap_or(""),
+        s["ps_name_hi"].as_str().unwrap_or(""),
+        district,
+        report["month"].as_str().unwrap_or("")
+    );
+    let _ = writeln!(
+        o,
+        "Score {:.2} of 100, rank {} of {} in the district; {} distinct FIRs (category {}).",
+        s["score"].as_f64().unwrap_or(0.0),
+        s["rank_in_district"],
+        in_district,
+        s["fir_count"],
+        s["category"].as_str().unwrap_or("")
+    );
     if s["no_upload"].as_bool() == Some(true) {
         let _ = writeln!(o, "\nThe station uploaded nothing for the month: all 100 points are lost to PS-NO-UPLOAD. Upload the month's files to score.");
         return o;
@@ -38,19 +70,58 @@ fn render(report: &Value, s: &Value) -> String {
         if lost <= 0.0 {
             continue;
         }
-        let _ = writeln!(o, "  {} {}: {:.2} of {} points lost ({} of {} records failing)", p["id"].as_str().unwrap_or(""), p["name"].as_str().unwrap_or(""), lost, p["weight"], p["failing"], p["population"]);
-        for share in s["points_lost"].as_array().into_iter().flatten().filter(|x| x["parameter_id"] == p["id"]) {
-            let _ = writeln!(o, "      {:<22} {:>3} records  {:.4} points", share["rule_id"].as_str().unwrap_or(""), share["failing_records"], share["points_lost"].as_f64().unwrap_or(0.0));
+        let _ = writeln!(
+            o,
+            "  {} {}: {:.2} of {} points lost ({} of {} records failing)",
+            p["id"].as_str().unwrap_or(""),
+            p["name"].as_str().unwrap_or(""),
+            lost,
+            p["weight"],
+            p["failing"],
+            p["population"]
+        );
+        for share in s["points_lost"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter(|x| x["parameter_id"] == p["id"])
+        {
+            let _ = writeln!(
+                o,
+                "      {:<22} {:>3} records  {:.4} points",
+                share["rule_id"].as_str().unwrap_or(""),
+                share["failing_records"],
+                share["points_lost"].as_f64().unwrap_or(0.0)
+            );
         }
     }
-    let to_fix = s["records_to_fix_first"].as_array().cloned().unwrap_or_default();
+    let to_fix = s["records_to_fix_first"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
     if to_fix.is_empty() {
         let _ = writeln!(o, "  nothing: every record passes.");
     } else {
-        let _ = writeln!(o, "\nRecords to fix first ({} failing in all):", s["failing_records"]);
+        let _ = writeln!(
+            o,
+            "\nRecords to fix first ({} failing in all):",
+            s["failing_records"]
+        );
         for r in to_fix.iter().take(SHOWN) {
-            let rules: Vec<&str> = r["rules"].as_array().into_iter().flatten().filter_map(Value::as_str).collect();
-            let _ = writeln!(o, "  +{:.4}  {} {}  ({})", r["recoverable_points"].as_f64().unwrap_or(0.0), r["table"].as_str().unwrap_or(""), r["record_key"].as_str().unwrap_or(""), rules.join(", "));
+            let rules: Vec<&str> = r["rules"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(Value::as_str)
+                .collect();
+            let _ = writeln!(
+                o,
+                "  +{:.4}  {} {}  ({})",
+                r["recoverable_points"].as_f64().unwrap_or(0.0),
+                r["table"].as_str().unwrap_or(""),
+                r["record_key"].as_str().unwrap_or(""),
+                rules.join(", ")
+            );
         }
     }
     render_path(&mut o, report, s);
@@ -58,7 +129,11 @@ fn render(report: &Value, s: &Value) -> String {
 }
 
 fn render_path(o: &mut String, report: &Value, s: &Value) {
-    let path = report["path_to_first"].as_array().into_iter().flatten().find(|p| p["scope"] == "station" && p["code"] == s["ps_code"]);
+    let path = report["path_to_first"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|p| p["scope"] == "station" && p["code"] == s["ps_code"]);
     let Some(p) = path else { return };
     let _ = write!(o, "\nPath to first place in the district: ");
     match p["records_needed"].as_u64() {
@@ -69,7 +144,11 @@ fn render_path(o: &mut String, report: &Value, s: &Value) {
             let _ = writeln!(o, "fix the first {n} records above (in that order) to reach {:.2}, above the leader's {:.2}.", p["score_reached"].as_f64().unwrap_or(0.0), p["leader_score"].as_f64().unwrap_or(0.0));
         }
         None => {
-            let _ = writeln!(o, "not reachable by fixing this month's records alone (the leader has {:.2}).", p["leader_score"].as_f64().unwrap_or(0.0));
+            let _ = writeln!(
+                o,
+                "not reachable by fixing this month's records alone (the leader has {:.2}).",
+                p["leader_score"].as_f64().unwrap_or(0.0)
+            );
         }
     }
 }

@@ -55,14 +55,18 @@ pub fn write_all(dir: &Path, report: &AuditReport<'_>) -> Result<Vec<PathBuf>> {
         written.push(dir.join(format!("{stem}.parquet")));
     }
     let json_path = dir.join("report.json");
-    let json = serde_json::to_vec_pretty(&report_json(report)).map_err(|e| Error::io(&json_path, e.into()))?;
+    let json = serde_json::to_vec_pretty(&report_json(report))
+        .map_err(|e| Error::io(&json_path, e.into()))?;
     std::fs::write(&json_path, json).map_err(|e| Error::io(&json_path, e))?;
     written.push(json_path);
     Ok(written)
 }
 
 fn district_of(registry: &Registry, ps_code: &str) -> String {
-    registry.station(ps_code).map(|s| s.district_code.clone()).unwrap_or_default()
+    registry
+        .station(ps_code)
+        .map(|s| s.district_code.clone())
+        .unwrap_or_default()
 }
 
 fn named(name: &str, column: Column) -> (String, Column) {
@@ -75,7 +79,10 @@ fn violations_table(r: &AuditReport<'_>) -> OutputTable {
     OutputTable {
         columns: vec![
             named("month", text(v.iter().map(|_| r.month))),
-            named("district_code", text(v.iter().map(|x| district_of(r.registry, &x.ps_code)))),
+            named(
+                "district_code",
+                text(v.iter().map(|x| district_of(r.registry, &x.ps_code))),
+            ),
             named("ps_code", text(v.iter().map(|x| &x.ps_code))),
             named("table", text(v.iter().map(|x| &x.table))),
             named("rule_id", text(v.iter().map(|x| &x.rule_id))),
@@ -94,30 +101,58 @@ fn scores_table(r: &AuditReport<'_>) -> OutputTable {
         named("district_code", text(s.iter().map(|x| &x.district_code))),
         named("ps_code", text(s.iter().map(|x| &x.ps_code))),
         named("ps_name", text(s.iter().map(|x| &x.ps_name))),
-        named("fir_count", Column::Int(s.iter().map(|x| Some(x.fir_count as i64)).collect())),
+        named(
+            "fir_count",
+            Column::Int(s.iter().map(|x| Some(x.fir_count as i64)).collect()),
+        ),
         named("category", text(s.iter().map(|x| &x.category))),
-        named("score", Column::Fixed(s.iter().map(|x| Some(x.score)).collect(), 2)),
-        named("rank_in_district", Column::Int(s.iter().map(|x| Some(x.rank_in_district as i64)).collect())),
+        named(
+            "score",
+            Column::Fixed(s.iter().map(|x| Some(x.score)).collect(), 2),
+        ),
+        named(
+            "rank_in_district",
+            Column::Int(s.iter().map(|x| Some(x.rank_in_district as i64)).collect()),
+        ),
     ];
     for (i, p) in r.model.parameters.iter().enumerate() {
-        columns.push((p.id.clone(), Column::Fixed(s.iter().map(|x| x.points.get(i).copied()).collect(), 2)));
+        columns.push((
+            p.id.clone(),
+            Column::Fixed(s.iter().map(|x| x.points.get(i).copied()).collect(), 2),
+        ));
     }
     OutputTable { columns }
 }
 
 /// `points_lost.csv`: one row per station, parameter and rule that lost points.
 fn points_lost_table(r: &AuditReport<'_>) -> OutputTable {
-    let mut rows: Vec<(&str, &crate::score::PointsLost)> =
-        r.scores.stations.iter().flat_map(|s| s.lost.iter().map(move |l| (s.ps_code.as_str(), l))).collect();
-    rows.sort_by(|a, b| (a.0, &a.1.parameter_id, &a.1.rule_id).cmp(&(b.0, &b.1.parameter_id, &b.1.rule_id)));
+    let mut rows: Vec<(&str, &crate::score::PointsLost)> = r
+        .scores
+        .stations
+        .iter()
+        .flat_map(|s| s.lost.iter().map(move |l| (s.ps_code.as_str(), l)))
+        .collect();
+    rows.sort_by(|a, b| {
+        (a.0, &a.1.parameter_id, &a.1.rule_id).cmp(&(b.0, &b.1.parameter_id, &b.1.rule_id))
+    });
     OutputTable {
         columns: vec![
             named("month", text(rows.iter().map(|_| r.month))),
             named("ps_code", text(rows.iter().map(|x| x.0))),
             named("parameter_id", text(rows.iter().map(|x| &x.1.parameter_id))),
             named("rule_id", text(rows.iter().map(|x| &x.1.rule_id))),
-            named("failing_records", Column::Int(rows.iter().map(|x| Some(x.1.failing_records as i64)).collect())),
-            named("points_lost", Column::Fixed(rows.iter().map(|x| Some(x.1.points)).collect(), 4)),
+            named(
+                "failing_records",
+                Column::Int(
+                    rows.iter()
+                        .map(|x| Some(x.1.failing_records as i64))
+                        .collect(),
+                ),
+            ),
+            named(
+                "points_lost",
+                Column::Fixed(rows.iter().map(|x| Some(x.1.points)).collect(), 4),
+            ),
         ],
     }
 }
@@ -130,9 +165,18 @@ fn districts_table(r: &AuditReport<'_>) -> OutputTable {
             named("month", text(d.iter().map(|_| r.month))),
             named("district_code", text(d.iter().map(|x| &x.district_code))),
             named("district_name", text(d.iter().map(|x| &x.district_name))),
-            named("stations", Column::Int(d.iter().map(|x| Some(x.stations as i64)).collect())),
-            named("score", Column::Fixed(d.iter().map(|x| Some(x.score)).collect(), 2)),
-            named("rank_in_state", Column::Int(d.iter().map(|x| Some(x.rank_in_state as i64)).collect())),
+            named(
+                "stations",
+                Column::Int(d.iter().map(|x| Some(x.stations as i64)).collect()),
+            ),
+            named(
+                "score",
+                Column::Fixed(d.iter().map(|x| Some(x.score)).collect(), 2),
+            ),
+            named(
+                "rank_in_state",
+                Column::Int(d.iter().map(|x| Some(x.rank_in_state as i64)).collect()),
+            ),
         ],
     }
 }
@@ -140,16 +184,37 @@ fn districts_table(r: &AuditReport<'_>) -> OutputTable {
 /// `path_to_first.csv`: per station and district, the fewest records to fix to become first.
 fn path_table(r: &AuditReport<'_>) -> OutputTable {
     let p = r.paths;
-    let scope = |x: &PathToFirst| serde_json::to_value(x.scope).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default();
+    let scope = |x: &PathToFirst| {
+        serde_json::to_value(x.scope)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_string))
+            .unwrap_or_default()
+    };
     OutputTable {
         columns: vec![
             named("month", text(p.iter().map(|_| r.month))),
             named("scope", text(p.iter().map(scope))),
             named("code", text(p.iter().map(|x| &x.code))),
-            named("current_rank", Column::Int(p.iter().map(|x| Some(x.current_rank as i64)).collect())),
-            named("leader_score", Column::Fixed(p.iter().map(|x| Some(x.leader_score)).collect(), 2)),
-            named("records_needed", Column::Int(p.iter().map(|x| x.records_needed.map(|n| n as i64)).collect())),
-            named("score_reached", Column::Fixed(p.iter().map(|x| x.score_reached).collect(), 2)),
+            named(
+                "current_rank",
+                Column::Int(p.iter().map(|x| Some(x.current_rank as i64)).collect()),
+            ),
+            named(
+                "leader_score",
+                Column::Fixed(p.iter().map(|x| Some(x.leader_score)).collect(), 2),
+            ),
+            named(
+                "records_needed",
+                Column::Int(
+                    p.iter()
+                        .map(|x| x.records_needed.map(|n| n as i64))
+                        .collect(),
+                ),
+            ),
+            named(
+                "score_reached",
+                Column::Fixed(p.iter().map(|x| x.score_reached).collect(), 2),
+            ),
         ],
     }
 }

@@ -43,12 +43,15 @@ impl OutputTable {
     fn write_csv(&self, path: &Path) -> Result<()> {
         let io = |e: csv::Error| Error::io(path, std::io::Error::other(e.to_string()));
         let mut w = csv::Writer::from_path(path).map_err(io)?;
-        w.write_record(self.columns.iter().map(|(n, _)| n.as_str())).map_err(io)?;
+        w.write_record(self.columns.iter().map(|(n, _)| n.as_str()))
+            .map_err(io)?;
         for row in 0..self.rows() {
             let cells = self.columns.iter().map(|(_, c)| match c {
                 Column::Text(v) => v[row].clone().unwrap_or_default(),
                 Column::Int(v) => v[row].map(|x| x.to_string()).unwrap_or_default(),
-                Column::Fixed(v, d) => v[row].map(|x| format!("{:.*}", *d as usize, round_half_away(x, *d) + 0.0)).unwrap_or_default(),
+                Column::Fixed(v, d) => v[row]
+                    .map(|x| format!("{:.*}", *d as usize, round_half_away(x, *d) + 0.0))
+                    .unwrap_or_default(),
             });
             w.write_record(cells).map_err(io)?;
         }
@@ -64,20 +67,26 @@ impl OutputTable {
                 Column::Text(v) => (DataType::Utf8, Arc::new(StringArray::from(v.clone()))),
                 Column::Int(v) => (DataType::Int64, Arc::new(Int64Array::from(v.clone()))),
                 Column::Fixed(v, d) => {
-                    let rounded: Vec<Option<f64>> = v.iter().map(|x| x.map(|x| round_half_away(x, *d))).collect();
+                    let rounded: Vec<Option<f64>> = v
+                        .iter()
+                        .map(|x| x.map(|x| round_half_away(x, *d)))
+                        .collect();
                     (DataType::Float64, Arc::new(Float64Array::from(rounded)))
                 }
             };
             fields.push(Field::new(name.as_str(), ty, true));
             arrays.push(array);
         }
-        RecordBatch::try_new(Arc::new(Schema::new(fields)), arrays).map_err(Error::arrow("building an output table"))
+        RecordBatch::try_new(Arc::new(Schema::new(fields)), arrays)
+            .map_err(Error::arrow("building an output table"))
     }
 
     fn write_parquet(&self, path: &Path) -> Result<()> {
         let batch = self.batch()?;
         let file = std::fs::File::create(path).map_err(|e| Error::io(path, e))?;
-        let parquet = |e: datafusion::parquet::errors::ParquetError| Error::io(path, std::io::Error::other(e.to_string()));
+        let parquet = |e: datafusion::parquet::errors::ParquetError| {
+            Error::io(path, std::io::Error::other(e.to_string()))
+        };
         let mut writer = ArrowWriter::try_new(file, batch.schema(), None).map_err(parquet)?;
         writer.write(&batch).map_err(parquet)?;
         writer.close().map_err(parquet)?;

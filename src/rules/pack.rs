@@ -146,7 +146,10 @@ impl Rule {
     /// The place of `field` within this rule (the rule's line if not found).
     pub fn place_of(&self, field: &str) -> Place {
         let line = field_line(&self.source, self.place.line, field).unwrap_or(self.place.line);
-        Place { file: self.place.file.clone(), line }
+        Place {
+            file: self.place.file.clone(),
+            line,
+        }
     }
 }
 
@@ -178,12 +181,21 @@ impl RulePack {
     /// Loads and checks every `*.yaml` rule file of `dir` (all but `scoring.yaml`).
     pub fn load(dir: &Path) -> Result<RulePack> {
         let files = yaml_files(dir)?;
-        let mut pack = RulePack { dir: dir.to_path_buf(), rules: Vec::new(), derived: BTreeMap::new(), hash: String::new() };
+        let mut pack = RulePack {
+            dir: dir.to_path_buf(),
+            rules: Vec::new(),
+            derived: BTreeMap::new(),
+            hash: String::new(),
+        };
         let mut problems = Vec::new();
         let mut hasher = Sha256::new();
         for path in files {
             let text = std::fs::read_to_string(&path).map_err(|e| Error::io(&path, e))?;
-            hasher.update(path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default());
+            hasher.update(
+                path.file_name()
+                    .map(|n| n.to_string_lossy().into_owned())
+                    .unwrap_or_default(),
+            );
             hasher.update(text.as_bytes());
             if path.file_name().is_some_and(|n| n == SCORING_FILE) {
                 continue;
@@ -193,7 +205,11 @@ impl RulePack {
         pack.hash = format!("{:x}", hasher.finalize());
         check_unique_ids(&pack.rules, &mut problems);
         if pack.rules.is_empty() && problems.is_empty() {
-            problems.push(Error::usage(dir, "no rules found", "put YAML rule files (table:, rules:) in this folder"));
+            problems.push(Error::usage(
+                dir,
+                "no rules found",
+                "put YAML rule files (table:, rules:) in this folder",
+            ));
         }
         match problems.len() {
             0 => Ok(pack),
@@ -214,26 +230,47 @@ impl RulePack {
                 let line = e.location().map_or(1, |l| l.line());
                 let what = e.to_string();
                 let what = what.split(" at line ").next().unwrap_or(&what).to_string();
-                problems.push(Error::usage(format!("{}:{line}", path.display()), what, "fix the YAML"));
+                problems.push(Error::usage(
+                    format!("{}:{line}", path.display()),
+                    what,
+                    "fix the YAML",
+                ));
                 return;
             }
         };
         let source: std::sync::Arc<str> = text.into();
         if !is_rule_table(&file.table) {
             problems.push(Error::usage(
-                format!("{}:{}", path.display(), key_line(text, "table").unwrap_or(1)),
+                format!(
+                    "{}:{}",
+                    path.display(),
+                    key_line(text, "table").unwrap_or(1)
+                ),
                 format!("unknown table `{}`", file.table),
                 format!("use one of {}", rule_tables().join(", ")),
             ));
         }
         for (name, sql) in &file.derived {
-            let place = Place { file: path.to_path_buf(), line: key_line(text, name).unwrap_or(1) };
-            self.derived.entry(file.table.clone()).or_default().push(Derived { name: name.clone(), sql: sql.clone(), place });
+            let place = Place {
+                file: path.to_path_buf(),
+                line: key_line(text, name).unwrap_or(1),
+            };
+            self.derived
+                .entry(file.table.clone())
+                .or_default()
+                .push(Derived {
+                    name: name.clone(),
+                    sql: sql.clone(),
+                    place,
+                });
         }
         let id_lines = id_lines(text);
         for (k, spec) in file.rules.into_iter().enumerate() {
             let line = id_lines.get(k).copied().unwrap_or(1);
-            let place = Place { file: path.to_path_buf(), line };
+            let place = Place {
+                file: path.to_path_buf(),
+                line,
+            };
             match check_rule(spec, &file.table, place, source.clone()) {
                 Ok(rule) => self.rules.push(rule),
                 Err(mut errors) => problems.append(&mut errors),
@@ -244,7 +281,11 @@ impl RulePack {
 
 fn yaml_files(dir: &Path) -> Result<Vec<PathBuf>> {
     let entries = std::fs::read_dir(dir).map_err(|e| {
-        Error::usage(dir, format!("cannot read the rule folder ({e})"), "pass --rules <DIR> with the YAML rule files")
+        Error::usage(
+            dir,
+            format!("cannot read the rule folder ({e})"),
+            "pass --rules <DIR> with the YAML rule files",
+        )
     })?;
     let mut files: Vec<PathBuf> = entries
         .filter_map(|e| e.ok().map(|e| e.path()))
@@ -256,7 +297,11 @@ fn yaml_files(dir: &Path) -> Result<Vec<PathBuf>> {
 
 /// The tables a rule may have: the station tables, `quarantine` and `station`.
 pub fn rule_tables() -> Vec<&'static str> {
-    TABLES.iter().map(|t| t.name).chain([QUARANTINE, STATION]).collect()
+    TABLES
+        .iter()
+        .map(|t| t.name)
+        .chain([QUARANTINE, STATION])
+        .collect()
 }
 
 fn is_rule_table(name: &str) -> bool {
@@ -268,32 +313,55 @@ fn is_lake_table(name: &str) -> bool {
 }
 
 /// Turns a spec into a rule, or lists what is wrong with it.
-fn check_rule(spec: RuleSpec, file_table: &str, place: Place, source: std::sync::Arc<str>) -> Result<Rule, Vec<Error>> {
+fn check_rule(
+    spec: RuleSpec,
+    file_table: &str,
+    place: Place,
+    source: std::sync::Arc<str>,
+) -> Result<Rule, Vec<Error>> {
     let mut errors = Vec::new();
     let at = |field: &str| {
         let line = field_line(&source, place.line, field).unwrap_or(place.line);
         format!("{}:{line}", place.file.display())
     };
     let mut problem = |field: &str, what: String, fix: String| {
-        errors.push(Error::usage(at(field), format!("rule {}: {what}", spec.id), fix));
+        errors.push(Error::usage(
+            at(field),
+            format!("rule {}: {what}", spec.id),
+            fix,
+        ));
     };
     if spec.id.trim().is_empty() || spec.id.contains(char::is_whitespace) {
-        problem("id", format!("bad id `{}`", spec.id), "use letters, digits and dashes, e.g. FIR-IO-MISSING".into());
+        problem(
+            "id",
+            format!("bad id `{}`", spec.id),
+            "use letters, digits and dashes, e.g. FIR-IO-MISSING".into(),
+        );
     }
     let severity = match spec.severity.as_str() {
         "error" => Severity::Error,
         "warning" => Severity::Warning,
         other => {
-            problem("severity", format!("unknown severity `{other}`"), "write `error` or `warning`".into());
+            problem(
+                "severity",
+                format!("unknown severity `{other}`"),
+                "write `error` or `warning`".into(),
+            );
             Severity::Warning
         }
     };
     let table = spec.table.clone().unwrap_or_else(|| file_table.to_string());
     if !is_rule_table(&table) {
-        problem("table", format!("unknown table `{table}`"), format!("use one of {}", rule_tables().join(", ")));
+        problem(
+            "table",
+            format!("unknown table `{table}`"),
+            format!("use one of {}", rule_tables().join(", ")),
+        );
     }
     let kind = kind_of(&spec, &table, &mut problem);
-    let (Some(kind), true) = (kind, errors.is_empty()) else { return Err(errors) };
+    let (Some(kind), true) = (kind, errors.is_empty()) else {
+        return Err(errors);
+    };
     Ok(Rule {
         id: spec.id,
         severity,
@@ -315,27 +383,52 @@ fn kind_of(spec: &RuleSpec, table: &str, problem: &mut Problem<'_>) -> Option<Ki
     let allowed: &[&str] = match spec.kind.as_str() {
         "row" => &["fails_when"],
         "unique" => &["key"],
-        "parent" => &["parent", "on", "parent_where", "parent_columns", "fails_when"],
+        "parent" => &[
+            "parent",
+            "on",
+            "parent_where",
+            "parent_columns",
+            "fails_when",
+        ],
         "child_due" => &["child", "on", "record_columns", "deadline"],
         "station" => &["measures", "fails_when"],
         "sql" => &["query"],
         other => {
-            problem("kind", format!("unknown kind `{other}`"), "use row, unique, parent, child_due, station or sql".into());
+            problem(
+                "kind",
+                format!("unknown kind `{other}`"),
+                "use row, unique, parent, child_due, station or sql".into(),
+            );
             return None;
         }
     };
     for field in present.iter().filter(|f| !allowed.contains(f)) {
-        problem(field, format!("`{field}` does not apply to kind {}", spec.kind), format!("remove it, or use a kind that takes it ({})", allowed.join(", ")));
+        problem(
+            field,
+            format!("`{field}` does not apply to kind {}", spec.kind),
+            format!(
+                "remove it, or use a kind that takes it ({})",
+                allowed.join(", ")
+            ),
+        );
     }
     let mut need = |field: &str, value: Option<&String>| -> String {
         if value.is_none() {
-            problem("kind", format!("kind {} needs `{field}`", spec.kind), format!("add `{field}:` to the rule"));
+            problem(
+                "kind",
+                format!("kind {} needs `{field}`", spec.kind),
+                format!("add `{field}:` to the rule"),
+            );
         }
         value.cloned().unwrap_or_default()
     };
     let kind = match spec.kind.as_str() {
-        "row" => Kind::Row { fails_when: need("fails_when", spec.fails_when.as_ref()) },
-        "unique" => Kind::Unique { key: spec.key.clone() },
+        "row" => Kind::Row {
+            fails_when: need("fails_when", spec.fails_when.as_ref()),
+        },
+        "unique" => Kind::Unique {
+            key: spec.key.clone(),
+        },
         "parent" => Kind::Parent {
             parent: need("parent", spec.parent.as_ref()),
             on: spec.on.clone(),
@@ -349,8 +442,13 @@ fn kind_of(spec: &RuleSpec, table: &str, problem: &mut Problem<'_>) -> Option<Ki
             record_columns: spec.record_columns.clone(),
             deadline: need("deadline", spec.deadline.as_ref()),
         },
-        "station" => Kind::Station { measures: spec.measures.clone(), fails_when: need("fails_when", spec.fails_when.as_ref()) },
-        _ => Kind::Sql { query: need("query", spec.query.as_ref()) },
+        "station" => Kind::Station {
+            measures: spec.measures.clone(),
+            fails_when: need("fails_when", spec.fails_when.as_ref()),
+        },
+        _ => Kind::Sql {
+            query: need("query", spec.query.as_ref()),
+        },
     };
     check_kind_tables(&kind, table, problem);
     Some(kind)
@@ -381,12 +479,20 @@ fn check_kind_tables(kind: &Kind, table: &str, problem: &mut Problem<'_>) {
     };
     for (field, list) in key_lists {
         if list.is_empty() {
-            problem(field, format!("`{field}` names no column"), format!("list the columns, e.g. {field}: [ps_code, fir_no]"));
+            problem(
+                field,
+                format!("`{field}` names no column"),
+                format!("list the columns, e.g. {field}: [ps_code, fir_no]"),
+            );
         }
     }
     let station_kind = matches!(kind, Kind::Station { .. });
     if station_kind != (table == STATION) && !matches!(kind, Kind::Sql { .. }) {
-        problem("table", format!("kind {} cannot have table `{table}`", kind.name()), "station rules have table station; other kinds a lake table".into());
+        problem(
+            "table",
+            format!("kind {} cannot have table `{table}`", kind.name()),
+            "station rules have table station; other kinds a lake table".into(),
+        );
     }
 }
 
@@ -415,8 +521,16 @@ fn check_unique_ids(rules: &[Rule], problems: &mut Vec<Error>) {
     let mut seen: HashSet<&str> = HashSet::new();
     for rule in rules {
         if !seen.insert(&rule.id) {
-            let first = rules.iter().find(|r| r.id == rule.id).map(|r| r.place.to_string()).unwrap_or_default();
-            problems.push(Error::usage(rule.place.to_string(), format!("duplicate rule id {}", rule.id), format!("it is already defined at {first}; rename one")));
+            let first = rules
+                .iter()
+                .find(|r| r.id == rule.id)
+                .map(|r| r.place.to_string())
+                .unwrap_or_default();
+            problems.push(Error::usage(
+                rule.place.to_string(),
+                format!("duplicate rule id {}", rule.id),
+                format!("it is already defined at {first}; rename one"),
+            ));
         }
     }
 }
@@ -425,7 +539,12 @@ fn check_unique_ids(rules: &[Rule], problems: &mut Vec<Error>) {
 fn id_lines(text: &str) -> Vec<usize> {
     text.lines()
         .enumerate()
-        .filter(|(_, l)| l.trim_start().trim_start_matches('-').trim_start().starts_with("id:"))
+        .filter(|(_, l)| {
+            l.trim_start()
+                .trim_start_matches('-')
+                .trim_start()
+                .starts_with("id:")
+        })
         .map(|(i, _)| i + 1)
         .collect()
 }
@@ -448,5 +567,7 @@ fn field_line(text: &str, from: usize, field: &str) -> Option<usize> {
 /// The first line that sets `key:`.
 fn key_line(text: &str, key: &str) -> Option<usize> {
     let k = format!("{key}:");
-    text.lines().position(|l| l.trim_start().starts_with(&k)).map(|i| i + 1)
+    text.lines()
+        .position(|l| l.trim_start().starts_with(&k))
+        .map(|i| i + 1)
 }

@@ -104,8 +104,11 @@ pub fn score(
     fir_counts: &BTreeMap<String, u64>,
 ) -> Scores {
     let no_upload = no_upload_stations(findings, pack, model);
-    let per_parameter: Vec<HashMap<&str, StationParameter>> =
-        model.parameters.iter().map(|p| station_parameters(findings, pack, p)).collect();
+    let per_parameter: Vec<HashMap<&str, StationParameter>> = model
+        .parameters
+        .iter()
+        .map(|p| station_parameters(findings, pack, p))
+        .collect();
     let stations = registry
         .stations()
         .map(|s| {
@@ -140,13 +143,23 @@ struct StationParameter {
     failing: BTreeMap<u32, Vec<String>>,
 }
 
-fn station_parameters<'a>(findings: &'a Findings, pack: &RulePack, parameter: &Parameter) -> HashMap<&'a str, StationParameter> {
+fn station_parameters<'a>(
+    findings: &'a Findings,
+    pack: &RulePack,
+    parameter: &Parameter,
+) -> HashMap<&'a str, StationParameter> {
     let mut by_station: HashMap<&str, StationParameter> = HashMap::new();
     for rule_id in &parameter.rules {
-        let Some(index) = pack.rules.iter().position(|r| &r.id == rule_id) else { continue };
+        let Some(index) = pack.rules.iter().position(|r| &r.id == rule_id) else {
+            continue;
+        };
         let found = &findings.rules[index];
         for &id in &found.population {
-            by_station.entry(findings.records.get(id).0).or_default().population.insert(id);
+            by_station
+                .entry(findings.records.get(id).0)
+                .or_default()
+                .population
+                .insert(id);
         }
         for &id in found.failing.keys() {
             let entry = by_station.entry(findings.records.get(id).0).or_default();
@@ -157,22 +170,44 @@ fn station_parameters<'a>(findings: &'a Findings, pack: &RulePack, parameter: &P
     by_station
 }
 
-fn no_upload_stations<'a>(findings: &'a Findings, pack: &RulePack, model: &ScoringModel) -> HashSet<&'a str> {
-    let Some(index) = model.no_upload_rule.as_ref().and_then(|id| pack.rules.iter().position(|r| &r.id == id)) else {
+fn no_upload_stations<'a>(
+    findings: &'a Findings,
+    pack: &RulePack,
+    model: &ScoringModel,
+) -> HashSet<&'a str> {
+    let Some(index) = model
+        .no_upload_rule
+        .as_ref()
+        .and_then(|id| pack.rules.iter().position(|r| &r.id == id))
+    else {
         return HashSet::new();
     };
-    findings.rules[index].failing.keys().map(|&id| findings.records.get(id).0).collect()
+    findings.rules[index]
+        .failing
+        .keys()
+        .map(|&id| findings.records.get(id).0)
+        .collect()
 }
 
 /// Points, shares and records to fix of one station.
-fn fill_station(st: &mut StationScore, model: &ScoringModel, per_parameter: &[HashMap<&str, StationParameter>], findings: &Findings) {
+fn fill_station(
+    st: &mut StationScore,
+    model: &ScoringModel,
+    per_parameter: &[HashMap<&str, StationParameter>],
+    findings: &Findings,
+) {
     let n_params = model.parameters.len();
     if st.no_upload {
         st.points = vec![0.0; n_params];
         st.population = vec![0; n_params];
         st.failing = vec![0; n_params];
         let rule = model.no_upload_rule.clone().unwrap_or_default();
-        st.lost.push(PointsLost { parameter_id: "ALL".into(), rule_id: rule, failing_records: 1, points: 100.0 });
+        st.lost.push(PointsLost {
+            parameter_id: "ALL".into(),
+            rule_id: rule,
+            failing_records: 1,
+            points: 100.0,
+        });
         return;
     }
     let mut recoverable: BTreeMap<u32, (f64, Vec<String>)> = BTreeMap::new();
@@ -183,7 +218,11 @@ fn fill_station(st: &mut StationScore, model: &ScoringModel, per_parameter: &[Ha
         let w = parameter.weight;
         st.population.push(n);
         st.failing.push(f);
-        st.points.push(if n == 0 { w } else { w * (1.0 - f as f64 / n as f64) });
+        st.points.push(if n == 0 {
+            w
+        } else {
+            w * (1.0 - f as f64 / n as f64)
+        });
         let mut shares: BTreeMap<&str, (u64, f64)> = BTreeMap::new();
         for (&id, rules) in &sp.failing {
             let share = w / (n as f64 * rules.len() as f64);
@@ -197,7 +236,12 @@ fn fill_station(st: &mut StationScore, model: &ScoringModel, per_parameter: &[Ha
             e.1.extend(rules.iter().cloned());
         }
         for (rule, (count, points)) in shares {
-            st.lost.push(PointsLost { parameter_id: parameter.id.clone(), rule_id: rule.to_string(), failing_records: count, points });
+            st.lost.push(PointsLost {
+                parameter_id: parameter.id.clone(),
+                rule_id: rule.to_string(),
+                failing_records: count,
+                points,
+            });
         }
     }
     st.score = st.points.iter().sum();
@@ -205,10 +249,18 @@ fn fill_station(st: &mut StationScore, model: &ScoringModel, per_parameter: &[Ha
         .into_iter()
         .map(|(id, (points, rules))| {
             let (_, table, key) = findings.records.get(id);
-            RecordToFix { table: table.to_string(), record_key: key.to_string(), rules, recoverable: points }
+            RecordToFix {
+                table: table.to_string(),
+                record_key: key.to_string(),
+                rules,
+                recoverable: points,
+            }
         })
         .collect();
     st.to_fix.sort_by(|a, b| {
-        b.recoverable.total_cmp(&a.recoverable).then_with(|| a.table.cmp(&b.table)).then_with(|| a.record_key.cmp(&b.record_key))
+        b.recoverable
+            .total_cmp(&a.recoverable)
+            .then_with(|| a.table.cmp(&b.table))
+            .then_with(|| a.record_key.cmp(&b.record_key))
     });
 }

@@ -47,11 +47,19 @@ impl ScoringModel {
     pub fn load(dir: &Path, pack: &RulePack) -> Result<ScoringModel> {
         let path = dir.join(crate::rules::pack::SCORING_FILE);
         let text = std::fs::read_to_string(&path).map_err(|e| {
-            Error::usage(&path, format!("cannot read the scoring model ({e})"), "put scoring.yaml (parameters, categories) beside the rules")
+            Error::usage(
+                &path,
+                format!("cannot read the scoring model ({e})"),
+                "put scoring.yaml (parameters, categories) beside the rules",
+            )
         })?;
         let model: ScoringModel = serde_yaml_ng::from_str(&text).map_err(|e| {
             let line = e.location().map_or(1, |l| l.line());
-            Error::usage(format!("{}:{line}", path.display()), e.to_string(), "fix the YAML")
+            Error::usage(
+                format!("{}:{line}", path.display()),
+                e.to_string(),
+                "fix the YAML",
+            )
         })?;
         model.check(&path, &text, pack)?;
         Ok(model)
@@ -59,26 +67,50 @@ impl ScoringModel {
 
     fn check(&self, path: &Path, text: &str, pack: &RulePack) -> Result<()> {
         let mut problems = Vec::new();
-        let line_of = |needle: &str| text.lines().position(|l| l.contains(needle)).map_or(1, |i| i + 1);
+        let line_of = |needle: &str| {
+            text.lines()
+                .position(|l| l.contains(needle))
+                .map_or(1, |i| i + 1)
+        };
         let mut seen: Vec<&str> = Vec::new();
         for p in &self.parameters {
             for id in &p.rules {
                 let place = format!("{}:{}", path.display(), line_of(id));
                 match pack.rule(id) {
-                    None => problems.push(Error::usage(place, format!("parameter {}: unknown rule id {id}", p.id), "name a rule of the pack (cctns-audit rules list)")),
-                    Some(r) if r.severity != Severity::Error => problems.push(Error::usage(place, format!("parameter {}: rule {id} is a warning", p.id), "only error rules count in the score; remove it")),
-                    Some(_) if seen.contains(&id.as_str()) => problems.push(Error::usage(place, format!("rule {id} is in two parameters"), "keep it in one")),
+                    None => problems.push(Error::usage(
+                        place,
+                        format!("parameter {}: unknown rule id {id}", p.id),
+                        "name a rule of the pack (cctns-audit rules list)",
+                    )),
+                    Some(r) if r.severity != Severity::Error => problems.push(Error::usage(
+                        place,
+                        format!("parameter {}: rule {id} is a warning", p.id),
+                        "only error rules count in the score; remove it",
+                    )),
+                    Some(_) if seen.contains(&id.as_str()) => problems.push(Error::usage(
+                        place,
+                        format!("rule {id} is in two parameters"),
+                        "keep it in one",
+                    )),
                     Some(_) => seen.push(id),
                 }
             }
         }
         let total: f64 = self.parameters.iter().map(|p| p.weight).sum();
         if (total - 100.0).abs() > 1e-9 {
-            problems.push(Error::usage(format!("{}:{}", path.display(), line_of("parameters:")), format!("the weights add up to {total}, not 100"), "change the weights"));
+            problems.push(Error::usage(
+                format!("{}:{}", path.display(), line_of("parameters:")),
+                format!("the weights add up to {total}, not 100"),
+                "change the weights",
+            ));
         }
         if let Some(id) = &self.no_upload_rule {
             if pack.rule(id).is_none() {
-                problems.push(Error::usage(format!("{}:{}", path.display(), line_of("no_upload_rule")), format!("unknown rule id {id}"), "name a station rule of the pack"));
+                problems.push(Error::usage(
+                    format!("{}:{}", path.display(), line_of("no_upload_rule")),
+                    format!("unknown rule id {id}"),
+                    "name a station rule of the pack",
+                ));
             }
         }
         match problems.len() {

@@ -45,13 +45,30 @@ pub struct PathToFirst {
 pub fn path_to_first(scores: &Scores) -> Vec<PathToFirst> {
     let mut paths = Vec::new();
     for s in &scores.stations {
-        let leader = scores.stations.iter().find(|l| l.district_code == s.district_code && l.rank_in_district == 1);
+        let leader = scores
+            .stations
+            .iter()
+            .find(|l| l.district_code == s.district_code && l.rank_in_district == 1);
         let Some(leader) = leader else { continue };
-        let gains: Vec<f64> = if s.no_upload { Vec::new() } else { s.to_fix.iter().map(|r| r.recoverable).collect() };
-        paths.push(climb(Scope::Station, &s.ps_code, s.rank_in_district, s.score, &gains, (leader.score, &leader.ps_code)));
+        let gains: Vec<f64> = if s.no_upload {
+            Vec::new()
+        } else {
+            s.to_fix.iter().map(|r| r.recoverable).collect()
+        };
+        paths.push(climb(
+            Scope::Station,
+            &s.ps_code,
+            s.rank_in_district,
+            s.score,
+            &gains,
+            (leader.score, &leader.ps_code),
+        ));
     }
     for d in &scores.districts {
-        let leader = scores.districts.iter().find(|l| l.state_code == d.state_code && l.rank_in_state == 1);
+        let leader = scores
+            .districts
+            .iter()
+            .find(|l| l.state_code == d.state_code && l.rank_in_state == 1);
         let Some(leader) = leader else { continue };
         let mut gains: Vec<f64> = scores
             .stations
@@ -60,13 +77,27 @@ pub fn path_to_first(scores: &Scores) -> Vec<PathToFirst> {
             .flat_map(|s| s.to_fix.iter().map(|r| r.recoverable / d.stations as f64))
             .collect();
         gains.sort_by(|a, b| b.total_cmp(a));
-        paths.push(climb(Scope::District, &d.district_code, d.rank_in_state, d.score, &gains, (leader.score, &leader.district_code)));
+        paths.push(climb(
+            Scope::District,
+            &d.district_code,
+            d.rank_in_state,
+            d.score,
+            &gains,
+            (leader.score, &leader.district_code),
+        ));
     }
     paths
 }
 
 /// Takes gains (largest first) until the score passes the leader at two decimals.
-pub fn climb(scope: Scope, code: &str, rank: usize, score: f64, gains: &[f64], leader: (f64, &str)) -> PathToFirst {
+pub fn climb(
+    scope: Scope,
+    code: &str,
+    rank: usize,
+    score: f64,
+    gains: &[f64],
+    leader: (f64, &str),
+) -> PathToFirst {
     let mut path = PathToFirst {
         scope,
         code: code.to_string(),
@@ -75,7 +106,10 @@ pub fn climb(scope: Scope, code: &str, rank: usize, score: f64, gains: &[f64], l
         records_needed: None,
         score_reached: None,
     };
-    let beats = |s: f64| hundredths(s) > hundredths(leader.0) || (hundredths(s) == hundredths(leader.0) && code < leader.1);
+    let beats = |s: f64| {
+        hundredths(s) > hundredths(leader.0)
+            || (hundredths(s) == hundredths(leader.0) && code < leader.1)
+    };
     let mut reached = score;
     if rank == 1 || beats(reached) {
         path.records_needed = Some(0);

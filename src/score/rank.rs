@@ -43,13 +43,20 @@ pub fn rank(month: Month, mut stations: Vec<StationScore>, registry: &Registry) 
         s.rank_in_district = next_rank;
     }
     let districts = rank_districts(&stations, registry);
-    Scores { month, stations, districts }
+    Scores {
+        month,
+        stations,
+        districts,
+    }
 }
 
 fn rank_districts(stations: &[StationScore], registry: &Registry) -> Vec<DistrictScore> {
     let mut by_district: BTreeMap<&str, Vec<f64>> = BTreeMap::new();
     for s in stations {
-        by_district.entry(&s.district_code).or_default().push(s.score);
+        by_district
+            .entry(&s.district_code)
+            .or_default()
+            .push(s.score);
     }
     let mut districts: Vec<DistrictScore> = by_district
         .into_iter()
@@ -57,7 +64,9 @@ fn rank_districts(stations: &[StationScore], registry: &Registry) -> Vec<Distric
             let first = registry.stations().find(|s| s.district_code == code);
             DistrictScore {
                 district_code: code.to_string(),
-                district_name: first.and_then(|s| s.district_name.clone()).unwrap_or_default(),
+                district_name: first
+                    .and_then(|s| s.district_name.clone())
+                    .unwrap_or_default(),
                 state_code: first.and_then(|s| s.state_code.clone()).unwrap_or_default(),
                 stations: scores.len(),
                 score: scores.iter().sum::<f64>() / scores.len() as f64,

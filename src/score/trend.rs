@@ -70,7 +70,10 @@ pub fn trend(now: &Scores, before: &Scores, parameter_ids: &[String]) -> Trend {
         .districts
         .iter()
         .filter_map(|d| {
-            let b = before.districts.iter().find(|b| b.district_code == d.district_code)?;
+            let b = before
+                .districts
+                .iter()
+                .find(|b| b.district_code == d.district_code)?;
             Some(DistrictTrend {
                 district_code: d.district_code.clone(),
                 score_change: r2(r2(d.score) - r2(b.score)),
@@ -78,5 +81,9 @@ pub fn trend(now: &Scores, before: &Scores, parameter_ids: &[String]) -> Trend {
             })
         })
         .collect();
-    Trend { previous_month: before.month.to_string(), stations, districts }
+    Trend {
+        previous_month: before.month.to_string(),
+        stations,
+        districts,
+    }
 }

@@ -12,7 +12,11 @@ fn run(args: &[&str]) -> Output {
 }
 
 fn text(o: &Output) -> String {
-    format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr))
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
 }
 
 #[test]
@@ -23,29 +27,71 @@ fn the_main_job_runs_on_sample_data() {
     let (lake_s, out_s) = (lake.to_str().unwrap(), out.to_str().unwrap());
     let ingest = run(&["ingest", "sample-data", "--lake", lake_s]);
     assert_eq!(ingest.status.code(), Some(0), "{}", text(&ingest));
-    let audit = run(&["audit", "--lake", lake_s, "--month", "2024-08", "--out", out_s]);
+    let audit = run(&[
+        "audit", "--lake", lake_s, "--month", "2024-08", "--out", out_s,
+    ]);
     assert_eq!(audit.status.code(), Some(0), "{}", text(&audit));
-    for f in ["violations", "scores", "points_lost", "districts", "path_to_first"] {
-        assert!(out.join(format!("{f}.csv")).is_file() && out.join(format!("{f}.parquet")).is_file(), "{f}");
+    for f in [
+        "violations",
+        "scores",
+        "points_lost",
+        "districts",
+        "path_to_first",
+    ] {
+        assert!(
+            out.join(format!("{f}.csv")).is_file() && out.join(format!("{f}.parquet")).is_file(),
+            "{f}"
+        );
     }
-    let report: serde_json::Value = serde_json::from_slice(&std::fs::read(out.join("report.json")).unwrap()).unwrap();
+    let report: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("report.json")).unwrap()).unwrap();
     assert_eq!(report["stations"].as_array().unwrap().len(), 9);
-    assert!(report["trend"].is_object(), "2024-07 is in the lake: a trend");
+    assert!(
+        report["trend"].is_object(),
+        "2024-07 is in the lake: a trend"
+    );
     let explain = run(&["explain", "--out", out_s, "--ps", "UP-GBN-003"]);
     assert_eq!(explain.status.code(), Some(0), "{}", text(&explain));
     let shown = text(&explain);
-    assert!(shown.contains("UP-GBN-003 Phase 2 (थाना फेज 2)") && shown.contains("Records to fix first") && shown.contains("Path to first place"), "{shown}");
+    assert!(
+        shown.contains("UP-GBN-003 Phase 2 (थाना फेज 2)")
+            && shown.contains("Records to fix first")
+            && shown.contains("Path to first place"),
+        "{shown}"
+    );
     let violations = std::fs::read_to_string(out.join("violations.csv")).unwrap();
-    assert!(!violations.contains("राहुल") && !violations.contains("Sunita"), "no personal names in violations");
+    assert!(
+        !violations.contains("राहुल") && !violations.contains("Sunita"),
+        "no personal names in violations"
+    );
 }
 
 #[test]
 fn bad_month_and_missing_lake_exit_2_with_one_line() {
     let tmp = tempfile::tempdir().unwrap();
-    let out = run(&["audit", "--lake", tmp.path().to_str().unwrap(), "--month", "2024-13", "--out", "x"]);
+    let out = run(&[
+        "audit",
+        "--lake",
+        tmp.path().to_str().unwrap(),
+        "--month",
+        "2024-13",
+        "--out",
+        "x",
+    ]);
     assert_eq!(out.status.code(), Some(2));
-    assert_eq!(String::from_utf8_lossy(&out.stderr).trim(), "error: --month 2024-13: not a month; write it as YYYY-MM, for example 2024-04");
-    let out = run(&["audit", "--lake", tmp.path().join("none").to_str().unwrap(), "--month", "2024-05", "--out", "x"]);
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr).trim(),
+        "error: --month 2024-13: not a month; write it as YYYY-MM, for example 2024-04"
+    );
+    let out = run(&[
+        "audit",
+        "--lake",
+        tmp.path().join("none").to_str().unwrap(),
+        "--month",
+        "2024-05",
+        "--out",
+        "x",
+    ]);
     assert_eq!(out.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(stderr.lines().count(), 1, "{stderr}");
@@ -60,11 +106,22 @@ fn rules_lint_and_list() {
     assert_eq!(list.status.code(), Some(0));
     let listed = String::from_utf8_lossy(&list.stdout);
     assert_eq!(listed.lines().count(), 36, "a header and 35 rules");
-    assert!(listed.lines().any(|l| l.starts_with("FRP-OVERDUE") && l.contains("child_due") && l.contains("fir")), "{listed}");
+    assert!(
+        listed
+            .lines()
+            .any(|l| l.starts_with("FRP-OVERDUE") && l.contains("child_due") && l.contains("fir")),
+        "{listed}"
+    );
     let tmp = tempfile::tempdir().unwrap();
     std::fs::write(tmp.path().join("fir.yaml"), "table: fir\nrules:\n  - id: X\n    kind: row\n    severity: error\n    description: d\n    fails_when: nope IS NULL\n").unwrap();
     let bad = run(&["rules", "lint", tmp.path().to_str().unwrap()]);
     assert_eq!(bad.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&bad.stderr);
-    assert!(stderr.starts_with(&format!("error: {}:7: rule X: `fails_when`", Path::new(tmp.path()).join("fir.yaml").display())), "{stderr}");
+    assert!(
+        stderr.starts_with(&format!(
+            "error: {}:7: rule X: `fails_when`",
+            Path::new(tmp.path()).join("fir.yaml").display()
+        )),
+        "{stderr}"
+    );
 }

@@ -4,7 +4,11 @@ use std::path::Path;
 use std::process::{Command, Output};
 
 fn run(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_cctns-audit")).args(args).env("NO_COLOR", "1").output().unwrap()
+    Command::new(env!("CARGO_BIN_EXE_cctns-audit"))
+        .args(args)
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap()
 }
 
 fn put(root: &Path, rel: &str, bytes: &[u8]) {
@@ -22,10 +26,23 @@ fn clean_landing_exits_0_and_writes_the_report() {
     put(tmp.path(), "landing/police_stations.csv", REGISTRY);
     put(tmp.path(), "landing/2024-04/UP-GBN-001/fir.csv", FIR);
     let lake = tmp.path().join("lake");
-    let out = run(&["ingest", tmp.path().join("landing").to_str().unwrap(), "--lake", lake.to_str().unwrap()]);
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = run(&[
+        "ingest",
+        tmp.path().join("landing").to_str().unwrap(),
+        "--lake",
+        lake.to_str().unwrap(),
+    ]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(stdout.contains("1 rows read = 1 loaded + 0 quarantined"), "{stdout}");
+    assert!(
+        stdout.contains("1 rows read = 1 loaded + 0 quarantined"),
+        "{stdout}"
+    );
     assert!(lake.join("_lake.json").is_file());
     assert_eq!(std::fs::read_dir(lake.join("_ingest")).unwrap().count(), 1);
 }
@@ -35,14 +52,29 @@ fn a_file_error_exits_1_with_one_line_naming_the_file() {
     let tmp = tempfile::tempdir().unwrap();
     put(tmp.path(), "landing/police_stations.csv", REGISTRY);
     put(tmp.path(), "landing/2024-04/UP-GBN-001/fir.csv", FIR);
-    put(tmp.path(), "landing/2024-04/UP-GBN-001/arrest.csv", b"a,\0b\n");
+    put(
+        tmp.path(),
+        "landing/2024-04/UP-GBN-001/arrest.csv",
+        b"a,\0b\n",
+    );
     let lake = tmp.path().join("lake");
-    let out = run(&["ingest", tmp.path().join("landing").to_str().unwrap(), "--lake", lake.to_str().unwrap()]);
+    let out = run(&[
+        "ingest",
+        tmp.path().join("landing").to_str().unwrap(),
+        "--lake",
+        lake.to_str().unwrap(),
+    ]);
     assert_eq!(out.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&out.stderr);
-    let errors: Vec<&str> = stderr.lines().filter(|l| l.starts_with("error: ")).collect();
+    let errors: Vec<&str> = stderr
+        .lines()
+        .filter(|l| l.starts_with("error: "))
+        .collect();
     assert_eq!(errors.len(), 1, "{stderr}");
-    assert!(errors[0].starts_with("error: 2024-04/UP-GBN-001/arrest.csv: byte offset 2: NUL byte"), "{stderr}");
+    assert!(
+        errors[0].starts_with("error: 2024-04/UP-GBN-001/arrest.csv: byte offset 2: NUL byte"),
+        "{stderr}"
+    );
 }
 
 #[test]
@@ -50,7 +82,10 @@ fn bad_usage_exits_2_without_a_panic() {
     let out = run(&["ingest", "/nonexistent/landing", "--lake", "/tmp/x"]);
     assert_eq!(out.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stderr.starts_with("error: /nonexistent/landing: the landing folder does not exist"), "{stderr}");
+    assert!(
+        stderr.starts_with("error: /nonexistent/landing: the landing folder does not exist"),
+        "{stderr}"
+    );
     assert!(!stderr.contains("panicked"));
     assert_eq!(run(&["ingest"]).status.code(), Some(2));
     assert_eq!(run(&["frobnicate"]).status.code(), Some(2));

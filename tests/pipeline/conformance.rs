@@ -8,7 +8,9 @@ use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
 
 fn reasons_of(q: &BTreeMap<String, Vec<String>>) -> BTreeMap<String, BTreeSet<String>> {
-    q.iter().map(|(k, v)| (k.clone(), v.iter().cloned().collect())).collect()
+    q.iter()
+        .map(|(k, v)| (k.clone(), v.iter().cloned().collect()))
+        .collect()
 }
 
 fn expected_reasons(v: &Value) -> BTreeMap<String, BTreeSet<String>> {
@@ -16,13 +18,24 @@ fn expected_reasons(v: &Value) -> BTreeMap<String, BTreeSet<String>> {
         .as_object()
         .unwrap()
         .iter()
-        .map(|(k, r)| (k.clone(), r.as_array().unwrap().iter().map(|x| x.as_str().unwrap().to_string()).collect()))
+        .map(|(k, r)| {
+            (
+                k.clone(),
+                r.as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|x| x.as_str().unwrap().to_string())
+                    .collect(),
+            )
+        })
         .collect()
 }
 
 /// Differences between our report of a file and the expected outcome.
 fn compare(path: &str, ours: Option<&FileReport>, want: &Value) -> Vec<String> {
-    let Some(ours) = ours else { return vec![format!("{path}: missing from our report")] };
+    let Some(ours) = ours else {
+        return vec![format!("{path}: missing from our report")];
+    };
     let mut diffs = Vec::new();
     let mut check = |what: &str, a: String, b: String| {
         if a != b {
@@ -35,17 +48,29 @@ fn compare(path: &str, ours: Option<&FileReport>, want: &Value) -> Vec<String> {
             "rows_loaded" => ours.rows_loaded,
             _ => ours.rows_quarantined,
         };
-        check(key, mine.to_string(), want[key].as_u64().unwrap_or(0).to_string());
+        check(
+            key,
+            mine.to_string(),
+            want[key].as_u64().unwrap_or(0).to_string(),
+        );
     }
     if let Some(table) = want.get("table") {
-        check("table", format!("{:?}", ours.table.as_deref()), format!("{:?}", table.as_str()));
+        check(
+            "table",
+            format!("{:?}", ours.table.as_deref()),
+            format!("{:?}", table.as_str()),
+        );
     }
     for (flag, mine) in [("file_error", ours.file_error), ("skipped", ours.skipped)] {
         if let Some(w) = want.get(flag) {
             check(flag, mine.to_string(), w.as_bool().unwrap().to_string());
         }
     }
-    check("reasons", format!("{:?}", reasons_of(&ours.quarantine)), format!("{:?}", expected_reasons(want)));
+    check(
+        "reasons",
+        format!("{:?}", reasons_of(&ours.quarantine)),
+        format!("{:?}", expected_reasons(want)),
+    );
     diffs
 }
 
@@ -54,18 +79,32 @@ async fn landing_ingest_matches_the_independent_implementation() {
     let dir = conformance_dir();
     let tmp = tempfile::tempdir().unwrap();
     let lake = Lake::create(&tmp.path().join("lake")).unwrap();
-    let report = ingest_with(&dir.join("landing"), &lake, IngestOptions::default()).await.unwrap();
-    let expected: Value = serde_json::from_slice(&std::fs::read(dir.join("expected/ingest.json")).unwrap()).unwrap();
+    let report = ingest_with(&dir.join("landing"), &lake, IngestOptions::default())
+        .await
+        .unwrap();
+    let expected: Value =
+        serde_json::from_slice(&std::fs::read(dir.join("expected/ingest.json")).unwrap()).unwrap();
     let files = expected["files"].as_object().unwrap();
-    let mut diffs: Vec<String> =
-        files.iter().flat_map(|(path, want)| compare(path, report.files.get(path), want)).collect();
+    let mut diffs: Vec<String> = files
+        .iter()
+        .flat_map(|(path, want)| compare(path, report.files.get(path), want))
+        .collect();
     for (path, f) in &report.files {
         if !files.contains_key(path) && !f.skipped {
             diffs.push(format!("{path}: in our report, not expected"));
         }
-        assert_eq!(f.rows_read, f.rows_loaded + f.rows_quarantined, "{path}: read = loaded + quarantined");
+        assert_eq!(
+            f.rows_read,
+            f.rows_loaded + f.rows_quarantined,
+            "{path}: read = loaded + quarantined"
+        );
     }
-    assert!(diffs.is_empty(), "{} differences:\n{}", diffs.len(), diffs.join("\n"));
+    assert!(
+        diffs.is_empty(),
+        "{} differences:\n{}",
+        diffs.len(),
+        diffs.join("\n")
+    );
     assert!(!report.has_file_errors());
 }
 
@@ -74,19 +113,41 @@ async fn hostile_files_match_the_independent_implementation() {
     let dir = conformance_dir();
     let tmp = tempfile::tempdir().unwrap();
     let lake = Lake::create(&tmp.path().join("lake")).unwrap();
-    let report = ingest_with(&dir.join("hostile"), &lake, IngestOptions::default()).await.unwrap();
-    let expected: Value = serde_json::from_slice(&std::fs::read(dir.join("expected/hostile.json")).unwrap()).unwrap();
+    let report = ingest_with(&dir.join("hostile"), &lake, IngestOptions::default())
+        .await
+        .unwrap();
+    let expected: Value =
+        serde_json::from_slice(&std::fs::read(dir.join("expected/hostile.json")).unwrap()).unwrap();
     let files = expected["files"].as_object().unwrap();
-    let diffs: Vec<String> =
-        files.iter().flat_map(|(path, want)| compare(path, report.files.get(path), want)).collect();
-    assert!(diffs.is_empty(), "{} differences:\n{}", diffs.len(), diffs.join("\n"));
-    assert_eq!(report.files.len(), files.len(), "every hostile file is reported once");
+    let diffs: Vec<String> = files
+        .iter()
+        .flat_map(|(path, want)| compare(path, report.files.get(path), want))
+        .collect();
+    assert!(
+        diffs.is_empty(),
+        "{} differences:\n{}",
+        diffs.len(),
+        diffs.join("\n")
+    );
+    assert_eq!(
+        report.files.len(),
+        files.len(),
+        "every hostile file is reported once"
+    );
     let registry = report.registry.as_ref().unwrap();
-    let kept: Vec<Value> = registry.stations_kept.iter().map(|s| Value::from(s.as_str())).collect();
+    let kept: Vec<Value> = registry
+        .stations_kept
+        .iter()
+        .map(|s| Value::from(s.as_str()))
+        .collect();
     assert_eq!(Value::from(kept), expected["registry"]["stations_kept"]);
     let left_out: Vec<i64> = registry.left_out.iter().map(|l| l.record).collect();
-    let want: Vec<i64> =
-        expected["registry"]["left_out"].as_array().unwrap().iter().map(|l| l["record"].as_i64().unwrap()).collect();
+    let want: Vec<i64> = expected["registry"]["left_out"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["record"].as_i64().unwrap())
+        .collect();
     assert_eq!(left_out, want);
     assert!(report.has_file_errors());
     for (path, f) in &report.files {
@@ -96,20 +157,43 @@ async fn hostile_files_match_the_independent_implementation() {
 
 /// Rows of a CSV file as maps from header to cell.
 fn csv_rows(path: &std::path::Path) -> Vec<BTreeMap<String, String>> {
-    let mut reader = csv::Reader::from_path(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let mut reader =
+        csv::Reader::from_path(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     let headers = reader.headers().unwrap().clone();
     reader
         .records()
-        .map(|r| headers.iter().zip(r.unwrap().iter()).map(|(h, v)| (h.to_string(), v.to_string())).collect())
+        .map(|r| {
+            headers
+                .iter()
+                .zip(r.unwrap().iter())
+                .map(|(h, v)| (h.to_string(), v.to_string()))
+                .collect()
+        })
         .collect()
 }
 
 type Row = BTreeMap<String, String>;
 
 /// Compares two CSV files keyed by `key` columns: `exact` columns equal, `near` columns within a tolerance.
-fn compare_csv(file: &str, ours: &[Row], want: &[Row], key: &[&str], exact: &[&str], near: &[(&str, f64)]) -> Vec<String> {
+fn compare_csv(
+    file: &str,
+    ours: &[Row],
+    want: &[Row],
+    key: &[&str],
+    exact: &[&str],
+    near: &[(&str, f64)],
+) -> Vec<String> {
     let index = |rows: &[Row]| -> BTreeMap<Vec<String>, Row> {
-        rows.iter().map(|r| (key.iter().map(|k| r.get(*k).cloned().unwrap_or_default()).collect(), r.clone())).collect()
+        rows.iter()
+            .map(|r| {
+                (
+                    key.iter()
+                        .map(|k| r.get(*k).cloned().unwrap_or_default())
+                        .collect(),
+                    r.clone(),
+                )
+            })
+            .collect()
     };
     let (ours, want) = (index(ours), index(want));
     let mut diffs = Vec::new();
@@ -120,7 +204,11 @@ fn compare_csv(file: &str, ours: &[Row], want: &[Row], key: &[&str], exact: &[&s
         };
         for c in exact {
             if o.get(*c) != w.get(*c) {
-                diffs.push(format!("{file}: {k:?} {c}: ours {:?}, expected {:?}", o.get(*c), w.get(*c)));
+                diffs.push(format!(
+                    "{file}: {k:?} {c}: ours {:?}, expected {:?}",
+                    o.get(*c),
+                    w.get(*c)
+                ));
             }
         }
         for (c, tol) in near {
@@ -143,26 +231,71 @@ async fn every_month_audit_matches_the_independent_implementation() {
     let tmp = tempfile::tempdir().unwrap();
     let lake_dir = tmp.path().join("lake");
     let lake = Lake::create(&lake_dir).unwrap();
-    ingest_with(&dir.join("landing"), &lake, IngestOptions::default()).await.unwrap();
+    ingest_with(&dir.join("landing"), &lake, IngestOptions::default())
+        .await
+        .unwrap();
     let rules = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("rules/cctns");
     let mut diffs = Vec::new();
-    let mut months: Vec<_> = std::fs::read_dir(dir.join("expected")).unwrap().filter_map(|e| e.ok()).filter(|e| e.path().is_dir()).map(|e| e.file_name().to_string_lossy().into_owned()).collect();
+    let mut months: Vec<_> = std::fs::read_dir(dir.join("expected"))
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .filter(|e| e.path().is_dir())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
     months.sort();
     assert_eq!(months.len(), 8);
     for m in &months {
         let out = tmp.path().join("out").join(m);
-        cctns_audit::pipeline::audit_to_files(&lake_dir, m.parse().unwrap(), &out, &rules).await.unwrap();
+        cctns_audit::pipeline::audit_to_files(&lake_dir, m.parse().unwrap(), &out, &rules)
+            .await
+            .unwrap();
         let expected = dir.join("expected").join(m);
         let pair = |name: &str| (csv_rows(&out.join(name)), csv_rows(&expected.join(name)));
         let (o, w) = pair("violations.csv");
-        diffs.extend(compare_csv(&format!("{m}/violations"), &o, &w, &["month", "ps_code", "table", "rule_id", "record_key"], &["district_code", "severity"], &[]));
+        diffs.extend(compare_csv(
+            &format!("{m}/violations"),
+            &o,
+            &w,
+            &["month", "ps_code", "table", "rule_id", "record_key"],
+            &["district_code", "severity"],
+            &[],
+        ));
         let (o, w) = pair("scores.csv");
-        let near: Vec<(&str, f64)> = ["score", "P1", "P2", "P3", "P4", "P5", "P6", "P7", "P8"].iter().map(|c| (*c, 0.01)).collect();
-        diffs.extend(compare_csv(&format!("{m}/scores"), &o, &w, &["month", "ps_code"], &["district_code", "fir_count", "category", "rank_in_district"], &near));
+        let near: Vec<(&str, f64)> = ["score", "P1", "P2", "P3", "P4", "P5", "P6", "P7", "P8"]
+            .iter()
+            .map(|c| (*c, 0.01))
+            .collect();
+        diffs.extend(compare_csv(
+            &format!("{m}/scores"),
+            &o,
+            &w,
+            &["month", "ps_code"],
+            &["district_code", "fir_count", "category", "rank_in_district"],
+            &near,
+        ));
         let (o, w) = pair("points_lost.csv");
-        diffs.extend(compare_csv(&format!("{m}/points_lost"), &o, &w, &["month", "ps_code", "parameter_id", "rule_id"], &["failing_records"], &[("points_lost", 0.0001)]));
+        diffs.extend(compare_csv(
+            &format!("{m}/points_lost"),
+            &o,
+            &w,
+            &["month", "ps_code", "parameter_id", "rule_id"],
+            &["failing_records"],
+            &[("points_lost", 0.0001)],
+        ));
         let (o, w) = pair("districts.csv");
-        diffs.extend(compare_csv(&format!("{m}/districts"), &o, &w, &["month", "district_code"], &["stations", "rank_in_state"], &[("score", 0.01)]));
+        diffs.extend(compare_csv(
+            &format!("{m}/districts"),
+            &o,
+            &w,
+            &["month", "district_code"],
+            &["stations", "rank_in_state"],
+            &[("score", 0.01)],
+        ));
     }
-    assert!(diffs.is_empty(), "{} differences:\n{}", diffs.len(), diffs.join("\n"));
+    assert!(
+        diffs.is_empty(),
+        "{} differences:\n{}",
+        diffs.len(),
+        diffs.join("\n")
+    );
 }

@@ -19,7 +19,13 @@ fn fir_csv(rows: &[&str]) -> Vec<u8> {
 
 fn utf16(text: &str, little: bool) -> Vec<u8> {
     let bom: [u8; 2] = if little { [0xFF, 0xFE] } else { [0xFE, 0xFF] };
-    let units = text.encode_utf16().flat_map(|u| if little { u.to_le_bytes() } else { u.to_be_bytes() });
+    let units = text.encode_utf16().flat_map(|u| {
+        if little {
+            u.to_le_bytes()
+        } else {
+            u.to_be_bytes()
+        }
+    });
     bom.into_iter().chain(units).collect()
 }
 
@@ -28,12 +34,21 @@ async fn devanagari_and_every_encoding_round_trip() {
     let f = Fixture::new();
     let place = "सेक्टर 18, नोएडा";
     let row = format!("UP-GBN-001,0001/2024,2024-04-02 10:00,01/04/2024,12,BNS 303(2),\"  {place}  \",28.57,77.32,IO-1,2024-04-02 11:00");
-    f.put("landing/2024-04/UP-GBN-001/fir.csv", &[b"\xEF\xBB\xBF".as_slice(), &fir_csv(&[&row])].concat());
-    let le = String::from_utf8(fir_csv(&[&row.replace("UP-GBN-001", "UP-GBN-002")])).unwrap().replace('\n', "\r\n");
+    f.put(
+        "landing/2024-04/UP-GBN-001/fir.csv",
+        &[b"\xEF\xBB\xBF".as_slice(), &fir_csv(&[&row])].concat(),
+    );
+    let le = String::from_utf8(fir_csv(&[&row.replace("UP-GBN-001", "UP-GBN-002")]))
+        .unwrap()
+        .replace('\n', "\r\n");
     f.put("landing/2024-04/UP-GBN-002/fir.csv", &utf16(&le, true));
     let be = String::from_utf8(fir_csv(&[&row.replace("UP-GBN-001", "UP-LKO-001")])).unwrap();
     f.put("landing/2024-04/UP-LKO-001/fir.csv", &utf16(&be, false));
-    let cp1252 = [FIR_HEADER.as_bytes(), b"\nUP-GBN-001,0002/2024,2024-05-02,,,,Caf\xE9 Corner,,,,\n"].concat();
+    let cp1252 = [
+        FIR_HEADER.as_bytes(),
+        b"\nUP-GBN-001,0002/2024,2024-05-02,,,,Caf\xE9 Corner,,,,\n",
+    ]
+    .concat();
     f.put("landing/2024-05/UP-GBN-001/fir.csv", &cp1252);
     let report = f.ingest().await;
     let enc = |p: &str| serde_json::to_value(report.files[p].encoding).unwrap();
@@ -41,7 +56,11 @@ async fn devanagari_and_every_encoding_round_trip() {
     assert_eq!(enc("2024-04/UP-GBN-002/fir.csv"), "utf-16le");
     assert_eq!(enc("2024-04/UP-LKO-001/fir.csv"), "utf-16be");
     assert_eq!(enc("2024-05/UP-GBN-001/fir.csv"), "cp1252");
-    let places = rows(&f.lake(), "SELECT place_of_occurrence FROM fir ORDER BY month, ps_code").await;
+    let places = rows(
+        &f.lake(),
+        "SELECT place_of_occurrence FROM fir ORDER BY month, ps_code",
+    )
+    .await;
     assert_eq!(places, vec![place, place, place, "Café Corner"]);
     assert_eq!(places[0].as_bytes(), place.as_bytes());
 }
@@ -49,45 +68,90 @@ async fn devanagari_and_every_encoding_round_trip() {
 #[tokio::test(flavor = "multi_thread")]
 async fn lake_tables_are_typed_and_partitioned_with_lineage() {
     let f = Fixture::new();
-    f.put("landing/2024-04/UP-GBN-001/fir.csv", &fir_csv(&["UP-GBN-001,0001/2024,2/4/2024 10:00,,,,,\"1,23,456.50\",-77.5,,"]));
+    f.put(
+        "landing/2024-04/UP-GBN-001/fir.csv",
+        &fir_csv(&["UP-GBN-001,0001/2024,2/4/2024 10:00,,,,,\"1,23,456.50\",-77.5,,"]),
+    );
     f.put(
         "landing/2024-04/UP-GBN-001/arrest.jsonl",
         br#"{"ps_code":"UP-GBN-001","fir_no":"0001/2024","accused_code":"A1","age":34,"photo_uploaded":"Yes","arrested_at":"2024-04-03T09:30:15"}"#,
     );
     f.ingest().await;
     let lake = f.lake();
-    let batches = query(&lake, "SELECT fir_date, latitude, source_file, record_no, month FROM fir").await;
+    let batches = query(
+        &lake,
+        "SELECT fir_date, latitude, source_file, record_no, month FROM fir",
+    )
+    .await;
     let schema = batches[0].schema();
-    assert_eq!(schema.field(0).data_type(), &DataType::Timestamp(TimeUnit::Microsecond, None));
-    assert!(matches!(schema.field(1).data_type(), DataType::Decimal128(38, 8)));
     assert_eq!(
-        rows(&lake, "SELECT fir_date, latitude, source_file, record_no, month FROM fir").await,
+        schema.field(0).data_type(),
+        &DataType::Timestamp(TimeUnit::Microsecond, None)
+    );
+    assert!(matches!(
+        schema.field(1).data_type(),
+        DataType::Decimal128(38, 8)
+    ));
+    assert_eq!(
+        rows(
+            &lake,
+            "SELECT fir_date, latitude, source_file, record_no, month FROM fir"
+        )
+        .await,
         vec!["2024-04-02T10:00:00|123456.50000000|2024-04/UP-GBN-001/fir.csv|1|2024-04"]
     );
     let arrest = query(&lake, "SELECT age, photo_uploaded, arrested_at FROM arrest").await;
     assert_eq!(arrest[0].schema().field(0).data_type(), &DataType::Int64);
     assert_eq!(arrest[0].schema().field(1).data_type(), &DataType::Boolean);
-    assert_eq!(rows(&lake, "SELECT age, photo_uploaded, arrested_at FROM arrest").await, vec!["34|true|2024-04-03T09:30:15"]);
+    assert_eq!(
+        rows(&lake, "SELECT age, photo_uploaded, arrested_at FROM arrest").await,
+        vec!["34|true|2024-04-03T09:30:15"]
+    );
     let manifest = Manifest::load(&lake).unwrap();
     assert!(manifest.tables.contains_key("fir") && manifest.tables.contains_key("registry"));
-    assert!(lake.table_dir("fir").join("month=2024-04").is_dir(), "partitioned by month");
+    assert!(
+        lake.table_dir("fir").join("month=2024-04").is_dir(),
+        "partitioned by month"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn header_clauses_unknown_missing_and_duplicate_columns() {
     let f = Fixture::new();
-    f.put("landing/2024-04/UP-GBN-001/fir.csv", b" PS_Code ,FIR_NO,Fir_Date,remarks,\nUP-GBN-001,0001/2024,2024-04-01,x,y\n");
-    f.put("landing/2024-04/UP-GBN-001/arrest.csv", b"ps_code,fir_no,age\nUP-GBN-001,0001/2024,30\n");
-    f.put("landing/2024-04/UP-GBN-001/seizure.csv", b"ps_code,fir_no,seizure_no,value_inr,VALUE_INR\nUP-GBN-001,0001/2024,S1,1,2\n");
+    f.put(
+        "landing/2024-04/UP-GBN-001/fir.csv",
+        b" PS_Code ,FIR_NO,Fir_Date,remarks,\nUP-GBN-001,0001/2024,2024-04-01,x,y\n",
+    );
+    f.put(
+        "landing/2024-04/UP-GBN-001/arrest.csv",
+        b"ps_code,fir_no,age\nUP-GBN-001,0001/2024,30\n",
+    );
+    f.put(
+        "landing/2024-04/UP-GBN-001/seizure.csv",
+        b"ps_code,fir_no,seizure_no,value_inr,VALUE_INR\nUP-GBN-001,0001/2024,S1,1,2\n",
+    );
     let report = f.ingest().await;
     let fir = &report.files["2024-04/UP-GBN-001/fir.csv"];
-    assert_eq!((fir.rows_loaded, fir.unknown_columns.clone()), (1, vec!["remarks".to_string(), String::new()]));
+    assert_eq!(
+        (fir.rows_loaded, fir.unknown_columns.clone()),
+        (1, vec!["remarks".to_string(), String::new()])
+    );
     let arrest = &report.files["2024-04/UP-GBN-001/arrest.csv"];
-    assert_eq!(arrest.quarantine["row:1"], vec!["E-KEY-MISSING:accused_code"]);
+    assert_eq!(
+        arrest.quarantine["row:1"],
+        vec!["E-KEY-MISSING:accused_code"]
+    );
     let seizure = &report.files["2024-04/UP-GBN-001/seizure.csv"];
-    assert_eq!(seizure.quarantine["row:1"], vec!["E-HEADER-DUPLICATE:value_inr"]);
+    assert_eq!(
+        seizure.quarantine["row:1"],
+        vec!["E-HEADER-DUPLICATE:value_inr"]
+    );
     let lake = f.lake();
-    assert_eq!(rows(&lake, "SELECT io_code, occurrence_from FROM fir").await, vec!["∅|∅"], "missing optional columns are null");
+    assert_eq!(
+        rows(&lake, "SELECT io_code, occurrence_from FROM fir").await,
+        vec!["∅|∅"],
+        "missing optional columns are null"
+    );
     assert_eq!(
         rows(&lake, "SELECT ps_code, table_name, record_no, raw_text, array_to_string(reasons, ';') FROM quarantine ORDER BY table_name").await,
         vec![
@@ -106,7 +170,10 @@ async fn path_rules_are_file_errors_and_the_rest_loads() {
     f.put("landing/2024-04/UP-XXX-001/fir.csv", &ok);
     f.put("landing/2024-04/UP-GBN-002/victims.csv", &ok);
     f.put("landing/2024-04/UP-GBN-002/notes.txt", b"hello");
-    f.put("landing/2024-04/UP-LKO-001/arrest.csv", b"ps_code,fir_no,accused_code\n");
+    f.put(
+        "landing/2024-04/UP-LKO-001/arrest.csv",
+        b"ps_code,fir_no,accused_code\n",
+    );
     f.put("landing/2024-04/UP-LKO-001/arrest.jsonl", b"");
     f.put("landing/2024-04/UP-LKO-001/fir.xlsx", &ok);
     let report = f.ingest().await;
@@ -118,9 +185,16 @@ async fn path_rules_are_file_errors_and_the_rest_loads() {
     assert_eq!(error("2024-04/UP-GBN-002/notes.txt"), (false, true));
     assert_eq!(error("2024-04/UP-LKO-001/arrest.csv"), (true, false));
     assert_eq!(error("2024-04/UP-LKO-001/arrest.jsonl"), (true, false));
-    assert_eq!(error("2024-04/UP-LKO-001/fir.xlsx"), (true, false), "a CSV named .xlsx is not a workbook");
+    assert_eq!(
+        error("2024-04/UP-LKO-001/fir.xlsx"),
+        (true, false),
+        "a CSV named .xlsx is not a workbook"
+    );
     assert!(report.has_file_errors());
-    assert!(report.error_lines().iter().all(|l| !l.contains('\n') && l.contains("; ")));
+    assert!(report
+        .error_lines()
+        .iter()
+        .all(|l| !l.contains('\n') && l.contains("; ")));
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -128,7 +202,16 @@ async fn xlsx_cell_types() {
     let f = Fixture::new();
     let mut book = rust_xlsxwriter::Workbook::new();
     let sheet = book.add_worksheet();
-    let header = ["ps_code", "fir_no", "accused_code", "age", "photo_uploaded", "arrested_at", "gender", "entered_at"];
+    let header = [
+        "ps_code",
+        "fir_no",
+        "accused_code",
+        "age",
+        "photo_uploaded",
+        "arrested_at",
+        "gender",
+        "entered_at",
+    ];
     for (c, h) in header.iter().enumerate() {
         sheet.write_string(0, c as u16, *h).unwrap();
     }
@@ -146,13 +229,28 @@ async fn xlsx_cell_types() {
     sheet.write_string(3, 1, "0001/2024").unwrap();
     sheet.write_string(3, 2, "A2").unwrap();
     sheet.write_number(3, 3, 34.5).unwrap();
-    f.put("landing/2024-04/UP-GBN-001/arrest.xlsx", &book.save_to_buffer().unwrap());
+    f.put(
+        "landing/2024-04/UP-GBN-001/arrest.xlsx",
+        &book.save_to_buffer().unwrap(),
+    );
     let report = f.ingest().await;
     let file = &report.files["2024-04/UP-GBN-001/arrest.xlsx"];
-    assert_eq!((file.rows_read, file.rows_loaded), (2, 1), "an empty sheet row is not a record");
-    assert_eq!(file.quarantine["row:3"], vec!["E-PARSE:age"], "record number = sheet row - 1; 34.5 is no integer");
     assert_eq!(
-        rows(&f.lake(), "SELECT age, photo_uploaded, arrested_at, gender FROM arrest").await,
+        (file.rows_read, file.rows_loaded),
+        (2, 1),
+        "an empty sheet row is not a record"
+    );
+    assert_eq!(
+        file.quarantine["row:3"],
+        vec!["E-PARSE:age"],
+        "record number = sheet row - 1; 34.5 is no integer"
+    );
+    assert_eq!(
+        rows(
+            &f.lake(),
+            "SELECT age, photo_uploaded, arrested_at, gender FROM arrest"
+        )
+        .await,
         vec!["34|true|2024-04-03T09:30:00|12"]
     );
 }
@@ -160,42 +258,91 @@ async fn xlsx_cell_types() {
 #[tokio::test(flavor = "multi_thread")]
 async fn reingest_is_idempotent_and_replaces_only_what_was_uploaded() {
     let f = Fixture::new();
-    f.put("landing/2024-04/UP-GBN-001/fir.csv", &fir_csv(&["UP-GBN-001,0001/2024,2024-04-01,,,,,,,,", "UP-GBN-001,0002/2024,2024-04-01,,,,,,,,"]));
-    f.put("landing/2024-04/UP-GBN-002/fir.csv", &fir_csv(&["UP-GBN-002,0001/2024,2024-04-01,,,,,,,,", "UP-XXX,0009/2024,2024-04-01,,,,,,,,"]));
+    f.put(
+        "landing/2024-04/UP-GBN-001/fir.csv",
+        &fir_csv(&[
+            "UP-GBN-001,0001/2024,2024-04-01,,,,,,,,",
+            "UP-GBN-001,0002/2024,2024-04-01,,,,,,,,",
+        ]),
+    );
+    f.put(
+        "landing/2024-04/UP-GBN-002/fir.csv",
+        &fir_csv(&[
+            "UP-GBN-002,0001/2024,2024-04-01,,,,,,,,",
+            "UP-XXX,0009/2024,2024-04-01,,,,,,,,",
+        ]),
+    );
     f.ingest().await;
     let count = "SELECT ps_code, count(*) FROM fir GROUP BY ps_code ORDER BY ps_code";
     let qcount = "SELECT count(*) FROM quarantine";
     let first = (rows(&f.lake(), count).await, rows(&f.lake(), qcount).await);
     f.ingest().await;
-    assert_eq!((rows(&f.lake(), count).await, rows(&f.lake(), qcount).await), first, "same files twice: same rows");
+    assert_eq!(
+        (rows(&f.lake(), count).await, rows(&f.lake(), qcount).await),
+        first,
+        "same files twice: same rows"
+    );
     assert_eq!(first.0, vec!["UP-GBN-001|2", "UP-GBN-002|1"]);
     f.remove("landing/2024-04/UP-GBN-002/fir.csv");
-    f.put("landing/2024-04/UP-GBN-001/fir.csv", &fir_csv(&["UP-GBN-001,0003/2024,2024-04-01,,,,,,,,"]));
+    f.put(
+        "landing/2024-04/UP-GBN-001/fir.csv",
+        &fir_csv(&["UP-GBN-001,0003/2024,2024-04-01,,,,,,,,"]),
+    );
     f.ingest().await;
-    assert_eq!(rows(&f.lake(), count).await, vec!["UP-GBN-001|1", "UP-GBN-002|1"], "UP-GBN-002 not re-uploaded: kept");
+    assert_eq!(
+        rows(&f.lake(), count).await,
+        vec!["UP-GBN-001|1", "UP-GBN-002|1"],
+        "UP-GBN-002 not re-uploaded: kept"
+    );
     f.put("landing/2024-04/UP-GBN-001/fir.csv", b"\0binary");
     f.ingest().await;
-    assert_eq!(rows(&f.lake(), count).await, vec!["UP-GBN-001|1", "UP-GBN-002|1"], "a file error replaces nothing");
+    assert_eq!(
+        rows(&f.lake(), count).await,
+        vec!["UP-GBN-001|1", "UP-GBN-002|1"],
+        "a file error replaces nothing"
+    );
     assert_eq!(rows(&f.lake(), qcount).await, vec!["1"]);
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn an_interrupted_ingest_leaves_the_previous_snapshot_and_a_rerun_completes_it() {
     let f = Fixture::new();
-    let arrest = |fir: &str, accused: &str| format!("ps_code,fir_no,accused_code\nUP-GBN-001,{fir},{accused}\n").into_bytes();
-    f.put("landing/2024-04/UP-GBN-001/fir.csv", &fir_csv(&["UP-GBN-001,0001/2024,2024-04-01,,,,,,,,"]));
-    f.put("landing/2024-04/UP-GBN-001/arrest.csv", &arrest("0001/2024", "A1"));
+    let arrest = |fir: &str, accused: &str| {
+        format!("ps_code,fir_no,accused_code\nUP-GBN-001,{fir},{accused}\n").into_bytes()
+    };
+    f.put(
+        "landing/2024-04/UP-GBN-001/fir.csv",
+        &fir_csv(&["UP-GBN-001,0001/2024,2024-04-01,,,,,,,,"]),
+    );
+    f.put(
+        "landing/2024-04/UP-GBN-001/arrest.csv",
+        &arrest("0001/2024", "A1"),
+    );
     f.ingest().await;
-    let snapshot = "SELECT f.fir_no, a.accused_code FROM fir f JOIN arrest a USING (ps_code, fir_no)";
+    let snapshot =
+        "SELECT f.fir_no, a.accused_code FROM fir f JOIN arrest a USING (ps_code, fir_no)";
     let before = rows(&f.lake(), snapshot).await;
     assert_eq!(before, vec!["0001/2024|A1"]);
 
-    f.put("landing/2024-04/UP-GBN-001/fir.csv", &fir_csv(&["UP-GBN-001,0002/2024,2024-04-01,,,,,,,,"]));
-    f.put("landing/2024-04/UP-GBN-001/arrest.csv", &arrest("0002/2024", "B1"));
-    let opts = IngestOptions { fail_after_commits: Some(1), ..IngestOptions::default() };
+    f.put(
+        "landing/2024-04/UP-GBN-001/fir.csv",
+        &fir_csv(&["UP-GBN-001,0002/2024,2024-04-01,,,,,,,,"]),
+    );
+    f.put(
+        "landing/2024-04/UP-GBN-001/arrest.csv",
+        &arrest("0002/2024", "B1"),
+    );
+    let opts = IngestOptions {
+        fail_after_commits: Some(1),
+        ..IngestOptions::default()
+    };
     let failed = ingest_with(&f.landing(), &f.lake(), opts).await;
     assert!(matches!(failed, Err(cctns_audit::Error::Injected(1))));
-    assert_eq!(rows(&f.lake(), snapshot).await, before, "the reader still sees the old snapshot, not a mix");
+    assert_eq!(
+        rows(&f.lake(), snapshot).await,
+        before,
+        "the reader still sees the old snapshot, not a mix"
+    );
 
     f.ingest().await;
     assert_eq!(rows(&f.lake(), snapshot).await, vec!["0002/2024|B1"]);

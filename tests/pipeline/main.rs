@@ -1,5 +1,12 @@
 //! Library-level end-to-end tests: ingest (and later audit and score) on fixtures.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::print_stdout,
+    clippy::print_stderr
+)]
+
 mod conformance;
 mod ingest;
 mod score;

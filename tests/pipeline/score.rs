@@ -4,7 +4,7 @@
 use cctns_audit::audit::{Findings, Records, RuleFindings};
 use cctns_audit::contract::{Month, Registry, Station};
 use cctns_audit::rules::RulePack;
-use cctns_audit::score::{climb, score, PathScope, ScoringModel, Scores};
+use cctns_audit::score::{climb, score, PathScope, Scores, ScoringModel};
 use proptest::prelude::*;
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -41,7 +41,8 @@ struct Case {
 
 fn case() -> impl Strategy<Value = Case> {
     let rules = pack_and_model().0.rules.len();
-    prop::collection::vec((0..3usize, 0..rules, 0..6usize, any::<bool>()), 0..60).prop_map(|entries| Case { entries })
+    prop::collection::vec((0..3usize, 0..rules, 0..6usize, any::<bool>()), 0..60)
+        .prop_map(|entries| Case { entries })
 }
 
 fn findings(case: &Case, skip: Option<(usize, String, String)>) -> Findings {
@@ -56,7 +57,9 @@ fn findings(case: &Case, skip: Option<(usize, String, String)>) -> Findings {
         let (ps, key) = (format!("S{station}"), format!("K{record}"));
         let id = records.intern(&ps, &r.table, &key);
         rules[rule].population.push(id);
-        let skipped = skip.as_ref().is_some_and(|(s, t, k)| *s == station && *t == r.table && *k == key);
+        let skipped = skip
+            .as_ref()
+            .is_some_and(|(s, t, k)| *s == station && *t == r.table && *k == key);
         if fails && !skipped {
             rules[rule].failing.insert(id, String::new());
         }
@@ -65,7 +68,11 @@ fn findings(case: &Case, skip: Option<(usize, String, String)>) -> Findings {
         r.population.sort_unstable();
         r.population.dedup();
     }
-    Findings { month: Month::of(2024, 8), records, rules }
+    Findings {
+        month: Month::of(2024, 8),
+        records,
+        rules,
+    }
 }
 
 fn scores_of(f: &Findings) -> Scores {
@@ -137,7 +144,11 @@ fn station_scores(values: &[(&str, &str, usize, usize)]) -> Scores {
         district_name: None,
         state_code: Some("UP".into()),
     }));
-    let rule = pack.rules.iter().position(|r| r.id == "FIR-IO-MISSING").unwrap();
+    let rule = pack
+        .rules
+        .iter()
+        .position(|r| r.id == "FIR-IO-MISSING")
+        .unwrap();
     let mut records = Records::default();
     let mut rules = vec![RuleFindings::default(); pack.rules.len()];
     for (ps, _, n, failing) in values {
@@ -149,7 +160,11 @@ fn station_scores(values: &[(&str, &str, usize, usize)]) -> Scores {
             }
         }
     }
-    let f = Findings { month: Month::of(2024, 8), records, rules };
+    let f = Findings {
+        month: Month::of(2024, 8),
+        records,
+        rules,
+    };
     score(&f, pack, &reg, model, &BTreeMap::new())
 }
 
@@ -157,36 +172,74 @@ fn station_scores(values: &[(&str, &str, usize, usize)]) -> Scores {
 fn ties_rank_by_rounded_score_then_code() {
     // B: 100 - 15/2000 = 99.9925 and A: 100 - 15/1000 = 99.985 both round to 99.99:
     // A ranks first by code although B is higher unrounded; C is 100.00.
-    let s = station_scores(&[("B", "D1", 2000, 1), ("A", "D1", 1000, 1), ("C", "D1", 10, 0), ("E", "D2", 4, 1)]);
-    let ranks: Vec<(&str, usize)> = s.stations.iter().map(|x| (x.ps_code.as_str(), x.rank_in_district)).collect();
+    let s = station_scores(&[
+        ("B", "D1", 2000, 1),
+        ("A", "D1", 1000, 1),
+        ("C", "D1", 10, 0),
+        ("E", "D2", 4, 1),
+    ]);
+    let ranks: Vec<(&str, usize)> = s
+        .stations
+        .iter()
+        .map(|x| (x.ps_code.as_str(), x.rank_in_district))
+        .collect();
     assert_eq!(ranks, vec![("C", 1), ("A", 2), ("B", 3), ("E", 1)]);
-    let districts: Vec<(&str, usize)> = s.districts.iter().map(|d| (d.district_code.as_str(), d.rank_in_state)).collect();
+    let districts: Vec<(&str, usize)> = s
+        .districts
+        .iter()
+        .map(|d| (d.district_code.as_str(), d.rank_in_state))
+        .collect();
     assert_eq!(districts, vec![("D1", 1), ("D2", 2)], "D1 99.99, D2 96.25");
 }
 
 #[test]
 fn empty_population_scores_full_points_and_absent_station_scores_zero() {
     let (pack, model) = pack_and_model();
-    let f = Findings { month: Month::of(2024, 8), records: Records::default(), rules: vec![RuleFindings::default(); pack.rules.len()] };
+    let f = Findings {
+        month: Month::of(2024, 8),
+        records: Records::default(),
+        rules: vec![RuleFindings::default(); pack.rules.len()],
+    };
     let s = score(&f, pack, &registry(1), model, &BTreeMap::new());
-    assert_eq!(s.stations[0].score, 100.0, "N = 0 everywhere gives full points");
+    assert_eq!(
+        s.stations[0].score, 100.0,
+        "N = 0 everywhere gives full points"
+    );
     let mut records = Records::default();
     let mut rules = vec![RuleFindings::default(); pack.rules.len()];
-    let no_upload = pack.rules.iter().position(|r| r.id == "PS-NO-UPLOAD").unwrap();
+    let no_upload = pack
+        .rules
+        .iter()
+        .position(|r| r.id == "PS-NO-UPLOAD")
+        .unwrap();
     let id = records.intern("S0", "station", "S0");
     rules[no_upload].population.push(id);
     rules[no_upload].failing.insert(id, String::new());
-    let f = Findings { month: Month::of(2024, 8), records, rules };
+    let f = Findings {
+        month: Month::of(2024, 8),
+        records,
+        rules,
+    };
     let s = score(&f, pack, &registry(1), model, &BTreeMap::new());
     let st = &s.stations[0];
     assert_eq!((st.score, st.points.iter().sum::<f64>()), (0.0, 0.0));
     assert_eq!(st.lost.len(), 1);
-    assert_eq!((st.lost[0].parameter_id.as_str(), st.lost[0].rule_id.as_str(), st.lost[0].points), ("ALL", "PS-NO-UPLOAD", 100.0));
+    assert_eq!(
+        (
+            st.lost[0].parameter_id.as_str(),
+            st.lost[0].rule_id.as_str(),
+            st.lost[0].points
+        ),
+        ("ALL", "PS-NO-UPLOAD", 100.0)
+    );
 }
 
 #[test]
 fn category_boundaries() {
     let (_, model) = pack_and_model();
-    let c: Vec<String> = [0, 20, 21, 50, 51].iter().map(|&n| model.category(n)).collect();
+    let c: Vec<String> = [0, 20, 21, 50, 51]
+        .iter()
+        .map(|&n| model.category(n))
+        .collect();
     assert_eq!(c, ["A", "A", "B", "B", "C"]);
 }

@@ -13,7 +13,11 @@ pub fn conformance_dir() -> PathBuf {
         .map(PathBuf::from)
         .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared"));
     let dir = shared.join("conformance");
-    assert!(dir.is_dir(), "conformance set not found at {}; set CCTNS_SHARED", dir.display());
+    assert!(
+        dir.is_dir(),
+        "conformance set not found at {}; set CCTNS_SHARED",
+        dir.display()
+    );
     dir
 }
 
@@ -36,7 +40,9 @@ impl Fixture {
 
     /// A landing folder holding this registry.
     pub fn new_with_registry(registry: &str) -> Fixture {
-        let f = Fixture { dir: tempfile::tempdir().unwrap() };
+        let f = Fixture {
+            dir: tempfile::tempdir().unwrap(),
+        };
         f.put("landing/police_stations.csv", registry.as_bytes());
         f
     }
@@ -63,7 +69,9 @@ impl Fixture {
 
     /// Ingests the landing folder into the lake.
     pub async fn ingest(&self) -> IngestReport {
-        ingest_with(&self.landing(), &self.lake(), IngestOptions::default()).await.unwrap()
+        ingest_with(&self.landing(), &self.lake(), IngestOptions::default())
+            .await
+            .unwrap()
     }
 }
 
@@ -92,14 +100,24 @@ pub async fn rows(lake: &Lake, sql: &str) -> Vec<String> {
         let cols: Vec<_> = b
             .columns()
             .iter()
-            .map(|c| datafusion::arrow::compute::cast(c, &datafusion::arrow::datatypes::DataType::Utf8).unwrap())
+            .map(|c| {
+                datafusion::arrow::compute::cast(c, &datafusion::arrow::datatypes::DataType::Utf8)
+                    .unwrap()
+            })
             .collect();
         for r in 0..b.num_rows() {
             let cells: Vec<String> = cols
                 .iter()
                 .map(|c| {
-                    let s = c.as_any().downcast_ref::<datafusion::arrow::array::StringArray>().unwrap();
-                    if s.is_null(r) { "∅".to_string() } else { s.value(r).to_string() }
+                    let s = c
+                        .as_any()
+                        .downcast_ref::<datafusion::arrow::array::StringArray>()
+                        .unwrap();
+                    if s.is_null(r) {
+                        "∅".to_string()
+                    } else {
+                        s.value(r).to_string()
+                    }
                 })
                 .collect();
             out.push(cells.join("|"));

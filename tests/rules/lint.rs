@@ -45,19 +45,43 @@ async fn unknown_column_names_file_line_and_a_suggestion() {
 async fn structural_mistakes_are_all_reported_with_lines() {
     let bad = "table: fir\nrules:\n  - id: R1\n    kind: row\n    severity: fatal\n    description: d\n    fails_when: TRUE\n  - id: R1\n    kind: rows\n    severity: error\n    description: d\n  - id: R2\n    kind: parent\n    severity: error\n    description: d\n    parent: victims\n    on: [ps_code]\n";
     let e = lint_error(&[("fir.yaml", bad)]).await;
-    assert!(e.contains("fir.yaml:5: rule R1: unknown severity `fatal`"), "{e}");
-    assert!(e.contains("fir.yaml:9: rule R1: unknown kind `rows`"), "{e}");
-    assert!(e.contains("fir.yaml:16: rule R2: unknown table `victims`"), "{e}");
+    assert!(
+        e.contains("fir.yaml:5: rule R1: unknown severity `fatal`"),
+        "{e}"
+    );
+    assert!(
+        e.contains("fir.yaml:9: rule R1: unknown kind `rows`"),
+        "{e}"
+    );
+    assert!(
+        e.contains("fir.yaml:16: rule R2: unknown table `victims`"),
+        "{e}"
+    );
     let dup = format!("{ROW}{}", ROW.replace("table: fir\nrules:\n", ""));
     let e = lint_error(&[("fir.yaml", &dup)]).await;
     assert!(e.contains("duplicate rule id R1"), "{e}");
     let e = lint_error(&[("x.yaml", "table: victims\nrules: []\n")]).await;
     assert!(e.contains("x.yaml:1: unknown table `victims`"), "{e}");
-    let e = lint_error(&[("x.yaml", "table: fir\nrules:\n  - id: R1\n    kind: row\n   bad indent\n")]).await;
+    let e = lint_error(&[(
+        "x.yaml",
+        "table: fir\nrules:\n  - id: R1\n    kind: row\n   bad indent\n",
+    )])
+    .await;
     assert!(e.contains("x.yaml:"), "{e}");
-    let e = lint_error(&[("fir.yaml", &ROW.replace("fails_when: io_code IS NULL", "fails_when: io_code IS NULL\n    parent: fir"))]).await;
+    let e = lint_error(&[(
+        "fir.yaml",
+        &ROW.replace(
+            "fails_when: io_code IS NULL",
+            "fails_when: io_code IS NULL\n    parent: fir",
+        ),
+    )])
+    .await;
     assert!(e.contains("`parent` does not apply to kind row"), "{e}");
-    let e = lint_error(&[("fir.yaml", &format!("{ROW}    message: \"{{complainant_name}}\"\n"))]).await;
+    let e = lint_error(&[(
+        "fir.yaml",
+        &format!("{ROW}    message: \"{{complainant_name}}\"\n"),
+    )])
+    .await;
     assert!(e.contains("personal data"), "{e}");
 }
 
@@ -78,7 +102,10 @@ async fn sql_rules_may_only_read_the_lake() {
         "SET datafusion.execution.batch_size = 1",
     ] {
         let e = sql_rule(q).await;
-        assert!(e.contains("fir.yaml:7: rule Q1: `query` refused"), "{q}: {e}");
+        assert!(
+            e.contains("fir.yaml:7: rule Q1: `query` refused"),
+            "{q}: {e}"
+        );
     }
 }
 

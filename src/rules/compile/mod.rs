@@ -22,7 +22,7 @@ use super::pack::{Place, Rule, RulePack};
 use crate::contract::{self, Month};
 use crate::error::{Error, Result};
 use crate::lake::QUARANTINE;
-use datafusion::arrow::datatypes::{DataType, TimeUnit};
+use datafusion::arrow::datatypes::DataType;
 use datafusion::common::{DFSchema, ScalarValue};
 use datafusion::error::DataFusionError;
 use datafusion::functions::expr_fn::concat;
@@ -48,13 +48,25 @@ pub async fn compile(ctx: &SessionContext, pack: &RulePack, month: Month) -> Res
     let mut tables: Vec<&str> = contract::TABLES.iter().map(|t| t.name).collect();
     tables.push(QUARANTINE);
     for table in tables {
-        collect(table::compile(&scope, table).await, &mut groups, &mut problems);
-        collect(due::compile(&scope, table).await, &mut groups, &mut problems);
+        collect(
+            table::compile(&scope, table).await,
+            &mut groups,
+            &mut problems,
+        );
+        collect(
+            due::compile(&scope, table).await,
+            &mut groups,
+            &mut problems,
+        );
     }
     collect(station::compile(&scope).await, &mut groups, &mut problems);
     for (index, rule) in pack.rules.iter().enumerate() {
         if matches!(rule.kind, super::Kind::Sql { .. }) {
-            collect(sql::compile(&scope, index).await.map(Some), &mut groups, &mut problems);
+            collect(
+                sql::compile(&scope, index).await.map(Some),
+                &mut groups,
+                &mut problems,
+            );
         }
     }
     match problems.len() {
@@ -94,22 +106,42 @@ pub(crate) enum Months {
 impl Scope<'_> {
     /// The rules of `table` whose kind `pick` accepts, with their pack indices.
     pub fn rules_of(&self, table: &str, pick: impl Fn(&Rule) -> bool) -> Vec<(usize, &Rule)> {
-        self.pack.rules.iter().enumerate().filter(|(_, r)| r.table == table && pick(r)).collect()
+        self.pack
+            .rules
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| r.table == table && pick(r))
+            .collect()
     }
 
     /// Table `name` restricted to `months`, with its derived columns added.
     pub async fn scan(&self, name: &str, months: Months) -> Result<DataFrame> {
-        let df = self.ctx.table(name).await.map_err(Error::engine(format!("table {name}")))?;
+        let df = self
+            .ctx
+            .table(name)
+            .await
+            .map_err(Error::engine(format!("table {name}")))?;
         let month = |m: Month| lit(m.to_string());
         let filter = match months {
             Months::Only(m) => col("month").eq(month(m)),
             Months::UpTo(m) => col("month").lt_eq(month(m)),
-            Months::Between(a, b) => col("month").gt_eq(month(a)).and(col("month").lt_eq(month(b))),
+            Months::Between(a, b) => col("month")
+                .gt_eq(month(a))
+                .and(col("month").lt_eq(month(b))),
         };
-        let mut df = df.filter(filter).map_err(Error::engine(format!("table {name}")))?;
+        let mut df = df
+            .filter(filter)
+            .map_err(Error::engine(format!("table {name}")))?;
         for d in self.pack.derived.get(name).into_iter().flatten() {
-            let expr = self.parse(&d.sql, df.schema(), &d.place, &format!("derived column {}", d.name))?;
-            df = df.with_column(&d.name, expr).map_err(Error::engine(format!("derived column {}", d.name)))?;
+            let expr = self.parse(
+                &d.sql,
+                df.schema(),
+                &d.place,
+                &format!("derived column {}", d.name),
+            )?;
+            df = df
+                .with_column(&d.name, expr)
+                .map_err(Error::engine(format!("derived column {}", d.name)))?;
         }
         Ok(df)
     }
@@ -117,12 +149,25 @@ impl Scope<'_> {
     /// Parses a SQL expression of the pack against `schema`, binding `$month`, `$month_start`, `$as_of`.
     pub fn parse(&self, sql: &str, schema: &DFSchema, place: &Place, what: &str) -> Result<Expr> {
         let bound = bind(sql, self.month);
-        self.ctx.parse_sql_expr(&bound, schema).map_err(|e| sql_problem(place, what, &e, schema))
+        self.ctx
+            .parse_sql_expr(&bound, schema)
+            .map_err(|e| sql_problem(place, what, &e, schema))
     }
 
     /// Parses field `field` of `rule` (a boolean SQL expression), nulls counting as false.
-    pub fn condition(&self, rule: &Rule, field: &str, sql: &str, schema: &DFSchema) -> Result<Expr> {
-        let expr = self.parse(sql, schema, &rule.place_of(field), &format!("rule {}: `{field}`", rule.id))?;
+    pub fn condition(
+        &self,
+        rule: &Rule,
+        field: &str,
+        sql: &str,
+        schema: &DFSchema,
+    ) -> Result<Expr> {
+        let expr = self.parse(
+            sql,
+            schema,
+            &rule.place_of(field),
+            &format!("rule {}: `{field}`", rule.id),
+        )?;
         Ok(coalesce(vec![expr, lit(false)]))
     }
 
@@ -146,7 +191,10 @@ impl Scope<'_> {
 }
 
 fn timestamp(t: chrono::NaiveDateTime) -> Expr {
-    lit(ScalarValue::TimestampMicrosecond(Some(t.and_utc().timestamp_micros()), None))
+    lit(ScalarValue::TimestampMicrosecond(
+        Some(t.and_utc().timestamp_micros()),
+        None,
+    ))
 }
 
 /// Replaces the audit parameters of a SQL text by literals.
@@ -160,7 +208,14 @@ pub fn bind(sql: &str, month: Month) -> String {
 /// One line for a SQL problem: place, rule and field, DataFusion's first sentence, a hint.
 fn sql_problem(place: &Place, what: &str, e: &DataFusionError, schema: &DFSchema) -> Error {
     let message = e.to_string();
-    let first = message.lines().next().unwrap_or("").split(". Valid fields").next().unwrap_or("").to_string();
+    let first = message
+        .lines()
+        .next()
+        .unwrap_or("")
+        .split(". Valid fields")
+        .next()
+        .unwrap_or("")
+        .to_string();
     let fix = match unknown_field(&message) {
         Some(name) => match closest(name, schema) {
             Some(best) => format!("did you mean `{best}`?"),
@@ -209,7 +264,9 @@ pub fn record_key(table: &str) -> Expr {
     if table == QUARANTINE {
         return concat(vec![lit("row:"), cast(col("record_no"), DataType::Utf8)]);
     }
-    let columns = contract::table(table).map(|t| t.record_key).unwrap_or(&["ps_code"]);
+    let columns = contract::table(table)
+        .map(|t| t.record_key)
+        .unwrap_or(&["ps_code"]);
     let mut parts = Vec::new();
     for (i, c) in columns.iter().enumerate() {
         if i > 0 {
@@ -217,17 +274,28 @@ pub fn record_key(table: &str) -> Expr {
         }
         parts.push(cast(col(*c), DataType::Utf8));
     }
-    if parts.len() == 1 { parts.remove(0) } else { concat(parts) }
+    if parts.len() == 1 {
+        parts.remove(0)
+    } else {
+        concat(parts)
+    }
 }
 
 /// The `table` written for a record of `table` (the quarantined row's own table for `quarantine`).
 pub fn table_label(table: &str) -> Expr {
-    if table == QUARANTINE { cast(col("table_name"), DataType::Utf8) } else { lit(table.to_string()) }
+    if table == QUARANTINE {
+        cast(col("table_name"), DataType::Utf8)
+    } else {
+        lit(table.to_string())
+    }
 }
 
 /// The message of a failing record: the rule's template with `{column}`s filled in.
 pub fn message(rule: &Rule, schema: &DFSchema, key: &Expr) -> Result<Expr> {
-    let default = format!("{}: {{table}} record {{record_key}} of station {{ps_code}}.", rule.description.trim_end_matches('.'));
+    let default = format!(
+        "{}: {{table}} record {{record_key}} of station {{ps_code}}.",
+        rule.description.trim_end_matches('.')
+    );
     let template = rule.message.as_deref().unwrap_or(&default);
     let place = rule.place_of("message");
     let mut parts = Vec::new();
@@ -235,7 +303,11 @@ pub fn message(rule: &Rule, schema: &DFSchema, key: &Expr) -> Result<Expr> {
     while let Some(open) = rest.find('{') {
         parts.push(lit(rest[..open].to_string()));
         let Some(close) = rest[open..].find('}') else {
-            return Err(Error::usage(place.to_string(), format!("rule {}: `message`: a `{{` is never closed", rule.id), "write {column} or remove the brace"));
+            return Err(Error::usage(
+                place.to_string(),
+                format!("rule {}: `message`: a `{{` is never closed", rule.id),
+                "write {column} or remove the brace",
+            ));
         };
         let name = &rest[open + 1..open + close];
         parts.push(placeholder(rule, name, schema, key, &place)?);
@@ -245,27 +317,54 @@ pub fn message(rule: &Rule, schema: &DFSchema, key: &Expr) -> Result<Expr> {
     Ok(concat(parts))
 }
 
-fn placeholder(rule: &Rule, name: &str, schema: &DFSchema, key: &Expr, place: &Place) -> Result<Expr> {
-    let personal = contract::TABLES.iter().flat_map(|t| t.columns).any(|c| c.personal && c.name == name);
+fn placeholder(
+    rule: &Rule,
+    name: &str,
+    schema: &DFSchema,
+    key: &Expr,
+    place: &Place,
+) -> Result<Expr> {
+    let personal = contract::TABLES
+        .iter()
+        .flat_map(|t| t.columns)
+        .any(|c| c.personal && c.name == name);
     match name {
         "record_key" => Ok(key.clone()),
         "table" => Ok(table_label(&rule.table)),
-        _ if personal => Err(Error::usage(place.to_string(), format!("rule {}: `message` names `{name}`, which is personal data", rule.id), "name the record key or a code instead")),
-        _ if schema.has_column_with_unqualified_name(name) => {
-            Ok(coalesce(vec![cast(col(name), DataType::Utf8), lit("blank")]))
-        }
-        _ => Err(Error::usage(place.to_string(), format!("rule {}: `message` names unknown column `{name}`", rule.id), match closest(name, schema) {
-            Some(best) => format!("did you mean `{best}`?"),
-            None => "name a column of the rule's table".to_string(),
-        })),
+        _ if personal => Err(Error::usage(
+            place.to_string(),
+            format!(
+                "rule {}: `message` names `{name}`, which is personal data",
+                rule.id
+            ),
+            "name the record key or a code instead",
+        )),
+        _ if schema.has_column_with_unqualified_name(name) => Ok(coalesce(vec![
+            cast(col(name), DataType::Utf8),
+            lit("blank"),
+        ])),
+        _ => Err(Error::usage(
+            place.to_string(),
+            format!("rule {}: `message` names unknown column `{name}`", rule.id),
+            match closest(name, schema) {
+                Some(best) => format!("did you mean `{best}`?"),
+                None => "name a column of the rule's table".to_string(),
+            },
+        )),
     }
 }
 
 /// The columns of one rule in a group: population, failure, message.
 pub fn rule_columns(i: usize, population: Expr, fails: Expr, message: Expr) -> [Expr; 3] {
     let fails = population.clone().and(fails);
-    let message = when(fails.clone(), message).end().unwrap_or_else(|_| lit(ScalarValue::Utf8(None)));
-    [population.alias(format!("p{i}")), fails.alias(format!("f{i}")), message.alias(format!("m{i}"))]
+    let message = when(fails.clone(), message)
+        .end()
+        .unwrap_or_else(|_| lit(ScalarValue::Utf8(None)));
+    [
+        population.alias(format!("p{i}")),
+        fails.alias(format!("f{i}")),
+        message.alias(format!("m{i}")),
+    ]
 }
 
 /// The leading columns of every group: `ps_code`, `table`, `record_key` (all `Utf8`).
@@ -279,10 +378,5 @@ pub fn record_columns(ps_code: Expr, table: Expr, key: Expr) -> [Expr; 3] {
 
 /// An engine error while building the plan of `label`.
 pub fn plan_error(label: &str) -> impl FnOnce(DataFusionError) -> Error + '_ {
-    move |e| Error::Engine { context: format!("building the plan of {label}"), source: e }
-}
-
-/// The timestamp type of the lake.
-pub fn timestamp_type() -> DataType {
-    DataType::Timestamp(TimeUnit::Microsecond, None)
+    move |e| Error::engine(format!("building the plan of {label}"))(e)
 }
