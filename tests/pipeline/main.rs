@@ -9,5 +9,6 @@
 
 mod conformance;
 mod ingest;
+mod sample;
 mod score;
 mod support;
