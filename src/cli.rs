@@ -159,7 +159,7 @@ fn print_audit_summary(scores: &Scores, violations: usize, out: &Path) {
             cctns_audit::score::round_half_away(d.score, 2)
         );
     }
-    println!("reports in {}: violations, scores, points_lost, districts, path_to_first (.csv, .parquet), report.json", out.display());
+    println!("reports in {}: violations, scores, points_lost, districts, path_to_first (.csv, .parquet), report.json, report.html", out.display());
 }
 
 #[allow(clippy::print_stdout)]

@@ -141,7 +141,17 @@ fn render_path(o: &mut String, report: &Value, s: &Value) {
             let _ = writeln!(o, "already first.");
         }
         Some(n) => {
-            let _ = writeln!(o, "fix the first {n} records above (in that order) to reach {:.2}, above the leader's {:.2}.", p["score_reached"].as_f64().unwrap_or(0.0), p["leader_score"].as_f64().unwrap_or(0.0));
+            let what = if n == 1 {
+                "the first record above".to_string()
+            } else {
+                format!("the first {n} records above (in that order)")
+            };
+            let _ = writeln!(
+                o,
+                "fix {what} to reach {:.2}, above the leader's {:.2}.",
+                p["score_reached"].as_f64().unwrap_or(0.0),
+                p["leader_score"].as_f64().unwrap_or(0.0)
+            );
         }
         None => {
             let _ = writeln!(

@@ -1,13 +1,15 @@
 //! Report: the files an audit writes (spec outputs.md), each schema defined
 //! once here: `violations`, `scores`, `points_lost`, `districts` and
-//! `path_to_first` as CSV and Parquet, and `report.json`.
+//! `path_to_first` as CSV and Parquet, `report.json` and `report.html`.
 //! Nothing here names a person: record keys and codes only.
 
 mod explain;
+mod html;
 mod json;
 mod table;
 
 pub use explain::explain;
+pub use html::report_html;
 pub use json::report_json;
 pub use table::{Column, OutputTable};
 
@@ -54,11 +56,14 @@ pub fn write_all(dir: &Path, report: &AuditReport<'_>) -> Result<Vec<PathBuf>> {
         written.push(dir.join(format!("{stem}.csv")));
         written.push(dir.join(format!("{stem}.parquet")));
     }
+    let document = report_json(report);
     let json_path = dir.join("report.json");
-    let json = serde_json::to_vec_pretty(&report_json(report))
-        .map_err(|e| Error::io(&json_path, e.into()))?;
+    let json = serde_json::to_vec_pretty(&document).map_err(|e| Error::io(&json_path, e.into()))?;
     std::fs::write(&json_path, json).map_err(|e| Error::io(&json_path, e))?;
     written.push(json_path);
+    let html_path = dir.join("report.html");
+    std::fs::write(&html_path, report_html(&document)).map_err(|e| Error::io(&html_path, e))?;
+    written.push(html_path);
     Ok(written)
 }
 

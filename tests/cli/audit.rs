@@ -43,6 +43,14 @@ fn the_main_job_runs_on_sample_data() {
             "{f}"
         );
     }
+    let page = std::fs::read_to_string(out.join("report.html")).unwrap();
+    assert!(
+        page.contains("थाना फेज 2")
+            && page.contains("<svg")
+            && !page.contains("<script")
+            && !page.contains("https://"),
+        "self-contained"
+    );
     let report: serde_json::Value =
         serde_json::from_slice(&std::fs::read(out.join("report.json")).unwrap()).unwrap();
     assert_eq!(report["stations"].as_array().unwrap().len(), 9);

@@ -7,7 +7,12 @@ use cctns_audit::lake::Lake;
 use std::path::Path;
 
 fn rows_of(path: &Path, ps: &str) -> Vec<String> {
-    std::fs::read_to_string(path).unwrap().lines().filter(|l| l.contains(ps)).map(str::to_string).collect()
+    std::fs::read_to_string(path)
+        .unwrap()
+        .lines()
+        .filter(|l| l.contains(ps))
+        .map(str::to_string)
+        .collect()
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -15,10 +20,22 @@ async fn two_stations_match_the_hand_computation() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let tmp = tempfile::tempdir().unwrap();
     let lake = Lake::create(&tmp.path().join("lake")).unwrap();
-    let report = ingest_with(&root.join("sample-data"), &lake, IngestOptions::default()).await.unwrap();
-    assert_eq!((report.totals.rows_read, report.totals.rows_quarantined), (808, 5));
+    let report = ingest_with(&root.join("sample-data"), &lake, IngestOptions::default())
+        .await
+        .unwrap();
+    assert_eq!(
+        (report.totals.rows_read, report.totals.rows_quarantined),
+        (808, 5)
+    );
     let out = tmp.path().join("out");
-    cctns_audit::pipeline::audit_to_files(lake.root(), "2024-08".parse().unwrap(), &out, &root.join("rules/cctns")).await.unwrap();
+    cctns_audit::pipeline::audit_to_files(
+        lake.root(),
+        "2024-08".parse().unwrap(),
+        &out,
+        &root.join("rules/cctns"),
+    )
+    .await
+    .unwrap();
 
     // UP-GBN-002, August: 11 fir rows and no quarantined row, so P2 has N = 11;
     // FIR 0121/2024 is dated 2024-09-02 (FIR-FUTURE): F = 1, P2 = 10 * (1 - 1/11) = 9.0909,
@@ -33,7 +50,10 @@ async fn two_stations_match_the_hand_computation() {
     );
     assert_eq!(
         rows_of(&out.join("points_lost.csv"), "UP-GBN-002"),
-        vec!["2024-08,UP-GBN-002,P2,FIR-FUTURE,1,0.9091", "2024-08,UP-GBN-002,P8,CDP-ORPHAN,1,3.3333"]
+        vec![
+            "2024-08,UP-GBN-002,P2,FIR-FUTURE,1,0.9091",
+            "2024-08,UP-GBN-002,P8,CDP-ORPHAN,1,3.3333"
+        ]
     );
 
     // UP-LKO-003, August: P4's population is the FIRs due for crime details in August
@@ -49,7 +69,10 @@ async fn two_stations_match_the_hand_computation() {
     );
     assert_eq!(
         rows_of(&out.join("points_lost.csv"), "UP-LKO-003"),
-        vec!["2024-08,UP-LKO-003,P4,CD-ORPHAN,1,0.5882", "2024-08,UP-LKO-003,P8,CDP-RESULT,1,3.3333"]
+        vec![
+            "2024-08,UP-LKO-003,P4,CD-ORPHAN,1,0.5882",
+            "2024-08,UP-LKO-003,P8,CDP-RESULT,1,3.3333"
+        ]
     );
 }
 
@@ -58,22 +81,39 @@ async fn the_first_month_has_no_trend_and_the_next_one_has() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let tmp = tempfile::tempdir().unwrap();
     let lake = Lake::create(&tmp.path().join("lake")).unwrap();
-    ingest_with(&root.join("sample-data"), &lake, IngestOptions::default()).await.unwrap();
+    ingest_with(&root.join("sample-data"), &lake, IngestOptions::default())
+        .await
+        .unwrap();
     let trend = |m: &str| {
         let out = tmp.path().join(m);
         let lake = lake.root().to_path_buf();
         let rules = root.join("rules/cctns");
         let m = m.to_string();
         async move {
-            cctns_audit::pipeline::audit_to_files(&lake, m.parse().unwrap(), &out, &rules).await.unwrap();
-            let report: serde_json::Value = serde_json::from_slice(&std::fs::read(out.join("report.json")).unwrap()).unwrap();
+            cctns_audit::pipeline::audit_to_files(&lake, m.parse().unwrap(), &out, &rules)
+                .await
+                .unwrap();
+            let report: serde_json::Value =
+                serde_json::from_slice(&std::fs::read(out.join("report.json")).unwrap()).unwrap();
             report["trend"].clone()
         }
     };
-    assert!(trend("2024-06").await.is_null(), "the lake holds no 2024-05");
+    assert!(
+        trend("2024-06").await.is_null(),
+        "the lake holds no 2024-05"
+    );
     let july = trend("2024-07").await;
     assert_eq!(july["previous_month"], "2024-06");
     // UP-LKO-004 uploaded nothing in June (score 0) and did in July: it climbed.
-    let lko4 = july["stations"].as_array().unwrap().iter().find(|s| s["ps_code"] == "UP-LKO-004").unwrap().clone();
-    assert!(lko4["score_change"].as_f64().unwrap() > 50.0 && lko4["rank_change"].as_i64().unwrap() > 0, "{lko4}");
+    let lko4 = july["stations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["ps_code"] == "UP-LKO-004")
+        .unwrap()
+        .clone();
+    assert!(
+        lko4["score_change"].as_f64().unwrap() > 50.0 && lko4["rank_change"].as_i64().unwrap() > 0,
+        "{lko4}"
+    );
 }

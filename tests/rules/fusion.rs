@@ -12,7 +12,10 @@ use std::path::Path;
 
 /// The data-source lines of a physical plan.
 fn scans(plan: &str) -> Vec<String> {
-    plan.lines().filter(|l| l.contains("DataSourceExec")).map(|l| l.trim().to_string()).collect()
+    plan.lines()
+        .filter(|l| l.contains("DataSourceExec"))
+        .map(|l| l.trim().to_string())
+        .collect()
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -20,25 +23,53 @@ async fn each_table_is_scanned_once_for_all_its_row_rules() {
     let f = Fixture::new();
     let fir = "ps_code,fir_no,fir_date\nUP-GBN-001,0001/2024,2024-04-01\n";
     f.put("landing/2024-04/UP-GBN-001/fir.csv", fir.as_bytes());
-    f.put("landing/2024-04/UP-GBN-001/arrest.csv", b"ps_code,fir_no,accused_code\nUP-GBN-001,0001/2024,A1\n");
-    f.put("landing/2024-05/UP-GBN-001/fir.csv", fir.replace("0001", "0002").as_bytes());
+    f.put(
+        "landing/2024-04/UP-GBN-001/arrest.csv",
+        b"ps_code,fir_no,accused_code\nUP-GBN-001,0001/2024,A1\n",
+    );
+    f.put(
+        "landing/2024-05/UP-GBN-001/fir.csv",
+        fir.replace("0001", "0002").as_bytes(),
+    );
     f.ingest().await;
     let lake = f.lake();
-    let ctx = lake_session(&lake, &Manifest::load(&lake).unwrap()).await.unwrap();
+    let ctx = lake_session(&lake, &Manifest::load(&lake).unwrap())
+        .await
+        .unwrap();
     let pack = RulePack::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("rules/cctns")).unwrap();
-    let groups = compile(&ctx, &pack, "2024-04".parse().unwrap()).await.unwrap();
+    let groups = compile(&ctx, &pack, "2024-04".parse().unwrap())
+        .await
+        .unwrap();
     for table in ["fir", "arrest"] {
         let group = groups.iter().find(|g| g.label == table).unwrap();
-        let row_rules = pack.rules.iter().filter(|r| r.table == table && matches!(r.kind, Kind::Row { .. })).count();
-        let in_group = group.rules.iter().filter(|&&i| matches!(pack.rules[i].kind, Kind::Row { .. })).count();
-        assert_eq!(in_group, row_rules, "every row rule of {table} is in its one plan");
+        let row_rules = pack
+            .rules
+            .iter()
+            .filter(|r| r.table == table && matches!(r.kind, Kind::Row { .. }))
+            .count();
+        let in_group = group
+            .rules
+            .iter()
+            .filter(|&&i| matches!(pack.rules[i].kind, Kind::Row { .. }))
+            .count();
+        assert_eq!(
+            in_group, row_rules,
+            "every row rule of {table} is in its one plan"
+        );
         let plan = group.plan.clone().create_physical_plan().await.unwrap();
         let text = displayable(plan.as_ref()).indent(true).to_string();
         let scans = scans(&text);
         // fir: its month (all row rules) + the lake up to the month for FIR-DUPLICATE;
         // arrest: its month (all row rules) + the FIR aggregate shared by ARR-ORPHAN and ARR-BEFORE-OCC.
-        assert_eq!(scans.len(), 2, "{table}: one scan for the row rules, one for the shared join:\n{text}");
-        assert!(scans.iter().all(|s| !s.contains("month=2024-05")), "a later month is pruned:\n{text}");
+        assert_eq!(
+            scans.len(),
+            2,
+            "{table}: one scan for the row rules, one for the shared join:\n{text}"
+        );
+        assert!(
+            scans.iter().all(|s| !s.contains("month=2024-05")),
+            "a later month is pruned:\n{text}"
+        );
         assert!(scans[0].contains("month=2024-04"), "{text}");
     }
 }
