@@ -108,19 +108,13 @@ fn render(report: &Value, s: &Value) -> String {
             s["failing_records"]
         );
         for r in to_fix.iter().take(SHOWN) {
-            let rules: Vec<&str> = r["rules"]
-                .as_array()
-                .into_iter()
-                .flatten()
-                .filter_map(Value::as_str)
-                .collect();
             let _ = writeln!(
                 o,
                 "  +{:.4}  {} {}  ({})",
                 r["recoverable_points"].as_f64().unwrap_or(0.0),
                 r["table"].as_str().unwrap_or(""),
                 r["record_key"].as_str().unwrap_or(""),
-                rules.join(", ")
+                rule_list(r)
             );
         }
     }
@@ -129,36 +123,51 @@ fn render(report: &Value, s: &Value) -> String {
 }
 
 fn render_path(o: &mut String, report: &Value, s: &Value) {
-    let path = report["path_to_first"]
+    if let Some(p) = station_path(report, s) {
+        let _ = writeln!(
+            o,
+            "\nPath to first place in the district: {}",
+            path_sentence(p)
+        );
+    }
+}
+
+/// The rules a record to fix fails, joined by commas.
+pub(super) fn rule_list(record: &Value) -> String {
+    let rules: Vec<&str> = record["rules"]
         .as_array()
         .into_iter()
         .flatten()
-        .find(|p| p["scope"] == "station" && p["code"] == s["ps_code"]);
-    let Some(p) = path else { return };
-    let _ = write!(o, "\nPath to first place in the district: ");
+        .filter_map(Value::as_str)
+        .collect();
+    rules.join(", ")
+}
+
+/// The station's entry of the report's path to first place.
+pub(super) fn station_path<'a>(report: &'a Value, s: &Value) -> Option<&'a Value> {
+    report["path_to_first"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|p| p["scope"] == "station" && p["code"] == s["ps_code"])
+}
+
+/// One sentence saying what it takes to become first.
+pub(super) fn path_sentence(p: &Value) -> String {
+    let leader = p["leader_score"].as_f64().unwrap_or(0.0);
     match p["records_needed"].as_u64() {
-        Some(0) => {
-            let _ = writeln!(o, "already first.");
-        }
-        Some(n) => {
-            let what = if n == 1 {
+        Some(0) => "already first.".to_string(),
+        Some(n) => format!(
+            "fix {} to reach {:.2}, above the leader's {leader:.2}.",
+            if n == 1 {
                 "the first record above".to_string()
             } else {
-                format!("the first {n} records above (in that order)")
-            };
-            let _ = writeln!(
-                o,
-                "fix {what} to reach {:.2}, above the leader's {:.2}.",
-                p["score_reached"].as_f64().unwrap_or(0.0),
-                p["leader_score"].as_f64().unwrap_or(0.0)
-            );
-        }
-        None => {
-            let _ = writeln!(
-                o,
-                "not reachable by fixing this month's records alone (the leader has {:.2}).",
-                p["leader_score"].as_f64().unwrap_or(0.0)
-            );
-        }
+                format!("the first {n} records above, in that order,")
+            },
+            p["score_reached"].as_f64().unwrap_or(0.0)
+        ),
+        None => format!(
+            "not reachable by fixing this month's records alone (the leader has {leader:.2})."
+        ),
     }
 }

@@ -3,6 +3,7 @@
 //! points lost by parameter (inline SVG), and each thana's gap report in
 //! plain English with its Hindi name. Rendered from the report document.
 
+use super::explain::{path_sentence, rule_list, station_path};
 use serde_json::Value;
 use std::fmt::Write;
 
@@ -127,19 +128,13 @@ fn station(o: &mut String, report: &Value, s: &Value) {
             .flatten()
             .take(10)
         {
-            let rules: Vec<&str> = r["rules"]
-                .as_array()
-                .into_iter()
-                .flatten()
-                .filter_map(Value::as_str)
-                .collect();
             let _ = write!(
                 o,
                 "<li>{} {}: +{:.4} points ({})</li>",
                 esc(text(r, "table")),
                 esc(text(r, "record_key")),
                 num(r, "recoverable_points"),
-                esc(&rules.join(", "))
+                esc(&rule_list(r))
             );
         }
         o.push_str("</ol>");
@@ -149,21 +144,11 @@ fn station(o: &mut String, report: &Value, s: &Value) {
 }
 
 fn path(o: &mut String, report: &Value, s: &Value) {
-    let found = report["path_to_first"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .find(|p| p["scope"] == "station" && p["code"] == s["ps_code"]);
-    let Some(p) = found else { return };
-    let sentence = match p["records_needed"].as_u64() {
-        Some(0) => "First in its district.".to_string(),
-        Some(n) => format!(
-            "Fixing the first {} above lifts it to {:.2}, first in its district (the leader has {:.2}).",
-            if n == 1 { "record".to_string() } else { format!("{n} records") },
-            num(p, "score_reached"),
-            num(p, "leader_score")
-        ),
-        None => format!("Fixing this month's records alone cannot lift it above the leader ({:.2}).", num(p, "leader_score")),
-    };
-    let _ = write!(o, "<p>{}</p>", esc(&sentence));
+    if let Some(p) = station_path(report, s) {
+        let _ = write!(
+            o,
+            "<p>Path to first place in the district: {}</p>",
+            esc(&path_sentence(p))
+        );
+    }
 }

@@ -32,16 +32,11 @@ pub fn rank(month: Month, mut stations: Vec<StationScore>, registry: &Registry) 
             .then_with(|| hundredths(b.score).cmp(&hundredths(a.score)))
             .then_with(|| a.ps_code.cmp(&b.ps_code))
     });
-    let mut previous: Option<String> = None;
-    let mut next_rank = 0;
-    for s in &mut stations {
-        if previous.as_deref() != Some(s.district_code.as_str()) {
-            previous = Some(s.district_code.clone());
-            next_rank = 0;
-        }
-        next_rank += 1;
-        s.rank_in_district = next_rank;
-    }
+    number_within_groups(
+        &mut stations,
+        |s| s.district_code.clone(),
+        |s, r| s.rank_in_district = r,
+    );
     let districts = rank_districts(&stations, registry);
     Scores {
         month,
@@ -80,15 +75,29 @@ fn rank_districts(stations: &[StationScore], registry: &Registry) -> Vec<Distric
             .then_with(|| hundredths(b.score).cmp(&hundredths(a.score)))
             .then_with(|| a.district_code.cmp(&b.district_code))
     });
-    let mut previous: Option<String> = None;
-    let mut next_rank = 0;
-    for d in &mut districts {
-        if previous.as_deref() != Some(d.state_code.as_str()) {
-            previous = Some(d.state_code.clone());
-            next_rank = 0;
-        }
-        next_rank += 1;
-        d.rank_in_state = next_rank;
-    }
+    number_within_groups(
+        &mut districts,
+        |d| d.state_code.clone(),
+        |d, r| d.rank_in_state = r,
+    );
     districts
+}
+
+/// Numbers sorted items 1, 2, … within each run of equal `group`.
+fn number_within_groups<T>(
+    items: &mut [T],
+    group: impl Fn(&T) -> String,
+    set: impl Fn(&mut T, usize),
+) {
+    let mut previous: Option<String> = None;
+    let mut rank = 0;
+    for item in items {
+        let g = group(item);
+        if previous.as_ref() != Some(&g) {
+            previous = Some(g);
+            rank = 0;
+        }
+        rank += 1;
+        set(item, rank);
+    }
 }
