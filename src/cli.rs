@@ -27,6 +27,8 @@ pub enum Command {
     Ingest(IngestArgs),
     /// Run the rule pack on one month of the lake and write violations, scores and reports.
     Audit(AuditArgs),
+    /// Write a synthetic landing folder with known defects and ground_truth.json.
+    Generate(GenerateArgs),
     /// Print one thana's gap report (score, lost points, records to fix first, path to first place).
     Explain(ExplainArgs),
     /// Check or list a rule pack.
@@ -49,6 +51,32 @@ pub struct AuditArgs {
     /// The rule pack folder (default: the project's rules/cctns).
     #[arg(long)]
     pub rules: Option<PathBuf>,
+}
+
+/// Arguments of `generate`.
+#[derive(Debug, clap::Args)]
+pub struct GenerateArgs {
+    /// The landing folder to write (new or empty).
+    #[arg(long)]
+    pub out: PathBuf,
+    /// Number of stations.
+    #[arg(long, default_value_t = 20)]
+    pub stations: usize,
+    /// Number of districts.
+    #[arg(long, default_value_t = 3)]
+    pub districts: usize,
+    /// Months, FIRST..LAST (e.g. 2024-01..2024-12).
+    #[arg(long, default_value = "2024-01..2024-12")]
+    pub months: String,
+    /// Mean FIRs per station and month.
+    #[arg(long, default_value_t = 50)]
+    pub firs_per_station_month: usize,
+    /// Probability of a defect at each place one can be injected.
+    #[arg(long, default_value_t = 0.02)]
+    pub defect_rate: f64,
+    /// Random seed (same seed, same files).
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
 }
 
 /// Arguments of `explain`.
@@ -105,6 +133,7 @@ pub async fn run(cli: Cli) -> Result<Outcome> {
         Command::Ingest(args) => run_ingest(args).await,
         Command::Audit(args) => run_audit(args).await,
         Command::Explain(args) => run_explain(args),
+        Command::Generate(args) => run_generate(args),
         Command::Rules(RulesCommand::Lint { dir }) => run_lint(dir).await,
         Command::Rules(RulesCommand::List { dir }) => run_list(dir),
     }
@@ -160,6 +189,47 @@ fn print_audit_summary(scores: &Scores, violations: usize, out: &Path) {
         );
     }
     println!("reports in {}: violations, scores, points_lost, districts, path_to_first (.csv, .parquet), report.json, report.html", out.display());
+}
+
+fn parse_months(text: &str) -> Result<(Month, Month)> {
+    let bad = || {
+        Error::usage(
+            format!("--months {text}"),
+            "not a month range",
+            "write FIRST..LAST, for example 2024-01..2024-12",
+        )
+    };
+    let (first, last) = text.split_once("..").ok_or_else(bad)?;
+    Ok((
+        first.parse().map_err(|()| bad())?,
+        last.parse().map_err(|()| bad())?,
+    ))
+}
+
+#[allow(clippy::print_stdout)]
+fn run_generate(args: GenerateArgs) -> Result<Outcome> {
+    let opts = cctns_audit::generate::Options {
+        out: args.out,
+        stations: args.stations,
+        districts: args.districts,
+        months: parse_months(&args.months)?,
+        firs_per_station_month: args.firs_per_station_month,
+        defect_rate: args.defect_rate,
+        seed: args.seed,
+    };
+    let started = std::time::Instant::now();
+    let done = cctns_audit::generate::generate(&opts)?;
+    let secs = started.elapsed().as_secs_f64();
+    println!(
+        "generated {} files, {} rows, {:.1} MB in {secs:.2} s ({:.0} rows/s); {} expected violations in {}",
+        done.files,
+        done.rows,
+        done.bytes as f64 / 1e6,
+        done.rows as f64 / secs.max(1e-9),
+        done.defects,
+        opts.out.join("ground_truth.json").display()
+    );
+    Ok(Outcome::Success)
 }
 
 #[allow(clippy::print_stdout)]

@@ -17,6 +17,7 @@ pub mod audit;
 pub mod contract;
 pub mod engine;
 pub mod error;
+pub mod generate;
 pub mod ingest;
 pub mod lake;
 pub mod landing;
