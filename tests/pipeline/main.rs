@@ -8,6 +8,7 @@
 )]
 
 mod conformance;
+mod ground_truth;
 mod ingest;
 mod sample;
 mod score;
