@@ -77,6 +77,10 @@ pub struct GenerateArgs {
     /// Random seed (same seed, same files).
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
+    /// One form per value: UTF-8 CSV only, ISO datetimes, plain numbers, Y/N flags
+    /// (for benchmarks against tools that need one typed form per column).
+    #[arg(long)]
+    pub plain: bool,
 }
 
 /// Arguments of `explain`.
@@ -216,6 +220,7 @@ fn run_generate(args: GenerateArgs) -> Result<Outcome> {
         firs_per_station_month: args.firs_per_station_month,
         defect_rate: args.defect_rate,
         seed: args.seed,
+        plain: args.plain,
     };
     let started = std::time::Instant::now();
     let done = cctns_audit::generate::generate(&opts)?;

@@ -91,7 +91,9 @@ pub struct Violation {
 
 /// Audits `month`: compiles the pack, runs every plan concurrently, gathers the findings.
 pub async fn audit(ctx: &SessionContext, pack: &RulePack, month: Month) -> Result<Findings> {
+    let started = std::time::Instant::now();
     let groups = compile(ctx, pack, month).await?;
+    let compiled = started.elapsed();
     let runs = groups.iter().map(|g| async move {
         let batches = g
             .plan
@@ -102,6 +104,7 @@ pub async fn audit(ctx: &SessionContext, pack: &RulePack, month: Month) -> Resul
         Ok::<_, Error>((g, batches))
     });
     let results = futures::future::try_join_all(runs).await?;
+    let ran = started.elapsed();
     let mut findings = Findings {
         month,
         records: Records::default(),
@@ -116,7 +119,7 @@ pub async fn audit(ctx: &SessionContext, pack: &RulePack, month: Month) -> Resul
         rule.population.sort_unstable();
         rule.population.dedup();
     }
-    tracing::info!(%month, records = findings.records.len(), "audit done");
+    tracing::info!(%month, records = findings.records.len(), compile_ms = compiled.as_millis() as u64, run_ms = (ran - compiled).as_millis() as u64, gather_ms = (started.elapsed() - ran).as_millis() as u64, "audit done");
     Ok(findings)
 }
 

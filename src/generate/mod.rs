@@ -36,6 +36,9 @@ pub struct Options {
     pub defect_rate: f64,
     /// Random seed.
     pub seed: u64,
+    /// One form per value (UTF-8 CSV, ISO datetimes, plain numbers, `Y`/`N`),
+    /// so that a typed `read_csv` of another tool can read the same files.
+    pub plain: bool,
 }
 
 impl Options {

@@ -217,7 +217,27 @@ impl<'a> Timeline<'a> {
     }
 
     fn when(&mut self, t: NaiveDateTime) -> String {
-        datetime(&mut self.rng, t)
+        if self.opts.plain {
+            t.format("%Y-%m-%d %H:%M:%S").to_string()
+        } else {
+            datetime(&mut self.rng, t)
+        }
+    }
+
+    fn money(&mut self, value: u64) -> String {
+        if self.opts.plain {
+            value.to_string()
+        } else {
+            rupees(&mut self.rng, value)
+        }
+    }
+
+    fn yes(&mut self, value: bool) -> String {
+        if self.opts.plain {
+            (if value { "Y" } else { "N" }).to_string()
+        } else {
+            flag(&mut self.rng, value)
+        }
     }
 
     /// A FIR of month `m`, possibly with one defect of a FIR rule.
@@ -360,7 +380,7 @@ impl<'a> Timeline<'a> {
                 fir.no.clone(),
                 "Theft".into(),
                 "Pickpocketing".into(),
-                rupees(&mut self.rng, stolen),
+                self.money(stolen),
                 self.rng.random_range(1..4).to_string(),
                 self.when(fir.date + Duration::hours(30)),
             ];
@@ -436,7 +456,7 @@ impl<'a> Timeline<'a> {
             gender,
             age,
             "ग्राम पंचायत भवन".into(),
-            flag(&mut self.rng, photo),
+            self.yes(photo),
             entered.map(|t| self.when(t)).unwrap_or_default(),
         ];
         self.upload(m).arrest.push(row);
@@ -446,7 +466,7 @@ impl<'a> Timeline<'a> {
         let worth = self.rng.random_range(0..900_000);
         let (mut category, mut value) = (
             CATEGORIES[self.rng.random_range(0..CATEGORIES.len())].to_string(),
-            rupees(&mut self.rng, worth),
+            self.money(worth),
         );
         if fir.clean && self.inject() {
             let rule = if self.rng.random_bool(0.5) {
@@ -511,7 +531,7 @@ impl<'a> Timeline<'a> {
             self.when(date),
             kind,
             "CJM-01".into(),
-            flag(&mut self.rng, online),
+            self.yes(online),
             self.when(date + Duration::hours(3)),
         ];
         self.upload(m).final_report.push(row);

@@ -65,7 +65,11 @@ pub fn station(
         }
         std::fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
         for (table, rows) in tables {
-            let bytes = file(&mut rng, &dir, table, rows)?;
+            let bytes = if opts.plain {
+                plain_file(&dir, table, rows)?
+            } else {
+                file(&mut rng, &dir, table, rows)?
+            };
             written.files += 1;
             written.rows += rows.len();
             written.bytes += bytes;
@@ -87,6 +91,28 @@ fn header(rng: &mut StdRng, table: &str) -> Vec<String> {
             }
         })
         .collect()
+}
+
+/// Writes one table as UTF-8 CSV with the contract's header; returns its size.
+fn plain_file(dir: &Path, table: &str, rows: &[Vec<String>]) -> Result<u64> {
+    let header: Vec<String> = contract::table(table)
+        .map(|t| t.columns)
+        .unwrap_or(&[])
+        .iter()
+        .map(|c| c.name.to_string())
+        .collect();
+    let mut w = csv::WriterBuilder::new()
+        .flexible(true)
+        .terminator(csv::Terminator::Any(b'\n'))
+        .from_writer(Vec::new());
+    let _ = w.write_record(&header);
+    for row in rows {
+        let _ = w.write_record(row);
+    }
+    let bytes = w.into_inner().unwrap_or_default();
+    let path = dir.join(format!("{table}.csv"));
+    std::fs::write(&path, &bytes).map_err(|e| Error::io(&path, e))?;
+    Ok(bytes.len() as u64)
 }
 
 /// Writes one table file in a random format and encoding; returns its size.

@@ -22,30 +22,49 @@ async fn every_rule_has_precision_and_recall_1() {
         firs_per_station_month: 15,
         defect_rate: 0.05,
         seed: 7,
+        plain: false,
     };
     generate(&opts).unwrap();
     let lake = Lake::create(&tmp.path().join("lake")).unwrap();
-    let report = ingest_with(&opts.out, &lake, IngestOptions::default()).await.unwrap();
+    let report = ingest_with(&opts.out, &lake, IngestOptions::default())
+        .await
+        .unwrap();
     assert!(!report.has_file_errors(), "{:?}", report.error_lines());
     let rules = Path::new(env!("CARGO_MANIFEST_DIR")).join("rules/cctns");
     let mut ours: BTreeSet<Violation> = BTreeSet::new();
     for month in opts.months() {
         let out = tmp.path().join("out").join(month.to_string());
-        cctns_audit::pipeline::audit_to_files(lake.root(), month, &out, &rules).await.unwrap();
+        cctns_audit::pipeline::audit_to_files(lake.root(), month, &out, &rules)
+            .await
+            .unwrap();
         let mut reader = csv::Reader::from_path(out.join("violations.csv")).unwrap();
         for r in reader.records() {
             let r = r.unwrap();
-            ours.insert((r[0].into(), r[2].into(), r[3].into(), r[4].into(), r[6].into()));
+            ours.insert((
+                r[0].into(),
+                r[2].into(),
+                r[3].into(),
+                r[4].into(),
+                r[6].into(),
+            ));
         }
     }
-    let truth: serde_json::Value = serde_json::from_slice(&std::fs::read(opts.out.join("ground_truth.json")).unwrap()).unwrap();
+    let truth: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(opts.out.join("ground_truth.json")).unwrap())
+            .unwrap();
     let truth: BTreeSet<Violation> = truth["defects"]
         .as_array()
         .unwrap()
         .iter()
         .map(|d| {
             let s = |k: &str| d[k].as_str().unwrap().to_string();
-            (s("month"), s("ps_code"), s("table"), s("rule_id"), s("record_key"))
+            (
+                s("month"),
+                s("ps_code"),
+                s("table"),
+                s("rule_id"),
+                s("record_key"),
+            )
         })
         .collect();
     let mut per_rule: BTreeMap<String, (usize, usize, usize)> = BTreeMap::new();
@@ -62,6 +81,17 @@ async fn every_rule_has_precision_and_recall_1() {
         .filter(|(_, (_, fp, fn_))| *fp + *fn_ > 0)
         .map(|(rule, (tp, fp, fn_))| format!("{rule}: {tp} found, {fp} false, {fn_} missed"))
         .collect();
-    assert!(wrong.is_empty(), "{}\nfalse: {:?}\nmissed: {:?}", wrong.join("\n"), ours.difference(&truth).take(5).collect::<Vec<_>>(), truth.difference(&ours).take(5).collect::<Vec<_>>());
-    assert_eq!(per_rule.len(), 35, "every rule id of the catalogue is injected: {:?}", per_rule.keys().collect::<Vec<_>>());
+    assert!(
+        wrong.is_empty(),
+        "{}\nfalse: {:?}\nmissed: {:?}",
+        wrong.join("\n"),
+        ours.difference(&truth).take(5).collect::<Vec<_>>(),
+        truth.difference(&ours).take(5).collect::<Vec<_>>()
+    );
+    assert_eq!(
+        per_rule.len(),
+        35,
+        "every rule id of the catalogue is injected: {:?}",
+        per_rule.keys().collect::<Vec<_>>()
+    );
 }

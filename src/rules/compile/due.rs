@@ -1,87 +1,47 @@
 //! `child_due` rules of one table: the table's records over the lake up to
-//! the month, aggregated per `on` key once for all such rules, joined once
-//! per child table; a record is in a rule's population when its deadline
-//! falls in the month, and fails when the child has no row.
+//! the month (the shared aggregate per `on` key, see [`super::aggregates`]),
+//! joined once per child table; a record is in a rule's population when its
+//! deadline falls in the month, and fails when the child has no row.
 
-use super::{message, plan_error, record_columns, record_key, rule_columns, Group, Months, Scope};
+use super::aggregates::{child_of, parent_of, AggregateKey};
+use super::{message, plan_error, record_columns, record_key, rule_columns, Group, Scope};
 use crate::error::{Error, Result};
-use crate::rules::pack::{Kind, Rule};
-use datafusion::functions_aggregate::expr_fn::count;
+use crate::rules::pack::Kind;
 use datafusion::logical_expr::{col, lit, Expr, JoinType};
-use std::collections::BTreeMap;
 
 /// Compiles the table's `child_due` rules into one plan.
 pub(super) async fn compile(scope: &Scope<'_>, table: &str) -> Result<Option<Group>> {
     let rules = scope.rules_of(table, |r| matches!(r.kind, Kind::ChildDue { .. }));
-    let Some((_, first)) = rules.first() else {
+    let Some(records_key) = rules
+        .first()
+        .and_then(|(_, r)| parent_of(r))
+        .map(|(key, _)| key)
+    else {
         return Ok(None);
     };
-    let on = on_of(first);
     let label = format!("{table}:due");
-    let mut records = scope.scan(table, Months::UpTo(scope.month)).await?;
-    let mut aggregates: Vec<Expr> = Vec::new();
-    let mut defined: BTreeMap<&str, &str> = BTreeMap::new();
-    let mut children: Vec<&str> = Vec::new();
+    let mut children: Vec<AggregateKey> = Vec::new();
     for (_, rule) in &rules {
-        let Kind::ChildDue {
-            child,
-            on: rule_on,
-            record_columns,
-            ..
-        } = &rule.kind
-        else {
-            continue;
-        };
-        if rule_on != &on {
+        if parent_of(rule).map(|(key, _)| key).as_ref() != Some(&records_key) {
             return Err(Error::usage(
                 rule.place_of("on").to_string(),
                 format!(
                     "rule {}: child_due rules of table {table} must share `on`",
                     rule.id
                 ),
-                format!("use on: [{}]", on.join(", ")),
+                format!("use on: [{}]", records_key.on.join(", ")),
             ));
         }
-        for (name, sql) in record_columns {
-            match defined.insert(name, sql) {
-                Some(previous) if previous != sql => {
-                    return Err(Error::usage(rule.place_of("record_columns").to_string(), format!("rule {}: record column `{name}` is defined differently by another rule", rule.id), "give it another name"));
-                }
-                Some(_) => {}
-                None => {
-                    let what = format!("rule {}: record column `{name}`", rule.id);
-                    aggregates.push(
-                        scope
-                            .parse(
-                                sql,
-                                records.schema(),
-                                &rule.place_of("record_columns"),
-                                &what,
-                            )?
-                            .alias(name),
-                    );
-                }
-            }
-        }
-        if !children.contains(&child.as_str()) {
+        if let Some(child) = child_of(rule).filter(|c| !children.contains(c)) {
             children.push(child);
         }
     }
-    let group: Vec<Expr> = on.iter().map(|c| col(c.as_str())).collect();
-    records = records
-        .aggregate(group, aggregates)
-        .map_err(plan_error(&label))?;
+    let mut records = scope.aggregates.frame(&records_key)?;
     for (k, child) in children.iter().enumerate() {
-        let kids = scope.scan(child, Months::UpTo(scope.month)).await?;
-        let keys: Vec<Expr> = on
-            .iter()
-            .map(|c| col(c.as_str()).alias(format!("__c{k}_{c}")))
-            .collect();
-        let kids = kids
-            .aggregate(keys, vec![count(lit(1)).alias(format!("__c{k}_n"))])
-            .map_err(plan_error(&label))?;
-        let right: Vec<String> = on.iter().map(|c| format!("__c{k}_{c}")).collect();
-        let left: Vec<&str> = on.iter().map(String::as_str).collect();
+        let prefix = format!("__c{k}");
+        let kids = scope.aggregates.joinable(child, &prefix, &[])?;
+        let left: Vec<&str> = child.on.iter().map(String::as_str).collect();
+        let right: Vec<String> = child.on.iter().map(|c| format!("{prefix}_{c}")).collect();
         let right: Vec<&str> = right.iter().map(String::as_str).collect();
         records = records
             .join(kids, JoinType::Left, &left, &right, None)
@@ -93,13 +53,12 @@ pub(super) async fn compile(scope: &Scope<'_>, table: &str) -> Result<Option<Gro
         record_columns(col("ps_code"), lit(table.to_string()), key.clone()).into();
     let mut any_due: Option<Expr> = None;
     for (i, (_, rule)) in rules.iter().enumerate() {
-        let Kind::ChildDue {
-            child, deadline, ..
-        } = &rule.kind
-        else {
+        let Kind::ChildDue { deadline, .. } = &rule.kind else {
             continue;
         };
-        let k = children.iter().position(|c| c == child).unwrap_or(0);
+        let k = child_of(rule)
+            .and_then(|c| children.iter().position(|x| *x == c))
+            .unwrap_or(0);
         let deadline = scope.parse(
             deadline,
             &schema,
@@ -134,11 +93,4 @@ pub(super) async fn compile(scope: &Scope<'_>, table: &str) -> Result<Option<Gro
         rules: rules.iter().map(|(i, _)| *i).collect(),
         plan,
     }))
-}
-
-fn on_of(rule: &Rule) -> Vec<String> {
-    match &rule.kind {
-        Kind::ChildDue { on, .. } => on.clone(),
-        _ => Vec::new(),
-    }
 }

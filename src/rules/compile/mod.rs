@@ -7,10 +7,13 @@
 //! population), `f{i}` (fails) and `m{i}` (message when failing).
 //!
 //! Fusion: all `row`, `unique` and `parent` rules of a table are one plan
-//! over one scan of the table's month, joined once per distinct parent; all
-//! `child_due` rules of a table share one aggregation; all `station` rules
-//! share one plan. Month filters are on the `month` partition column.
+//! over one scan of the table's month, joined once per distinct parent; every
+//! parent aggregate (a table up to the month, per key) is built once per audit
+//! and shared by all plans (FIR-DUPLICATE, the parents of every child table,
+//! the due records); all `station` rules share one plan. Month filters are on
+//! the `month` partition column, so other months are never read.
 
+mod aggregates;
 mod due;
 mod sql;
 mod station;
@@ -42,7 +45,13 @@ pub struct Group {
 /// Compiles every rule of `pack` for `month` against the tables of `ctx`.
 /// Collects every problem (with file and line) before failing.
 pub async fn compile(ctx: &SessionContext, pack: &RulePack, month: Month) -> Result<Vec<Group>> {
-    let scope = Scope { ctx, pack, month };
+    let mut scope = Scope {
+        ctx,
+        pack,
+        month,
+        aggregates: aggregates::Aggregates::default(),
+    };
+    scope.aggregates = aggregates::Aggregates::build(&scope).await?;
     let mut groups = Vec::new();
     let mut problems = Vec::new();
     let mut tables: Vec<&str> = contract::TABLES.iter().map(|t| t.name).collect();
@@ -90,6 +99,8 @@ pub(crate) struct Scope<'a> {
     pub ctx: &'a SessionContext,
     pub pack: &'a RulePack,
     pub month: Month,
+    /// Parent aggregates shared by every plan of the audit.
+    pub aggregates: aggregates::Aggregates,
 }
 
 /// Which months of a table a plan reads.
