@@ -1,6 +1,7 @@
-//! The fusion proof: a month's audit scans each table once for all of its
-//! `row` rules (one projection of one boolean column per rule), plus one scan
-//! per distinct parent aggregate. Asserted on the physical plans, not on timing.
+//! The fusion proof: a month's audit scans each table's month once for all of
+//! its `row`, `unique` and `parent` rules (one projection of one boolean column
+//! per rule); parents come from the aggregates shared by the whole audit (in
+//! memory, built once). Asserted on the physical plans, not on timing.
 
 use super::support::Fixture;
 use cctns_audit::engine::lake_session;
@@ -10,10 +11,10 @@ use cctns_audit::rules::{Kind, RulePack};
 use datafusion::physical_plan::displayable;
 use std::path::Path;
 
-/// The data-source lines of a physical plan.
-fn scans(plan: &str) -> Vec<String> {
+/// The file scans of a physical plan.
+fn file_scans(plan: &str) -> Vec<String> {
     plan.lines()
-        .filter(|l| l.contains("DataSourceExec"))
+        .filter(|l| l.contains("DataSourceExec: file_groups"))
         .map(|l| l.trim().to_string())
         .collect()
 }
@@ -58,18 +59,19 @@ async fn each_table_is_scanned_once_for_all_its_row_rules() {
         );
         let plan = group.plan.clone().create_physical_plan().await.unwrap();
         let text = displayable(plan.as_ref()).indent(true).to_string();
-        let scans = scans(&text);
-        // fir: its month (all row rules) + the lake up to the month for FIR-DUPLICATE;
-        // arrest: its month (all row rules) + the FIR aggregate shared by ARR-ORPHAN and ARR-BEFORE-OCC.
+        let scans = file_scans(&text);
         assert_eq!(
             scans.len(),
-            2,
-            "{table}: one scan for the row rules, one for the shared join:\n{text}"
+            1,
+            "{table}: one file scan for all its rules:\n{text}"
         );
         assert!(
-            scans.iter().all(|s| !s.contains("month=2024-05")),
-            "a later month is pruned:\n{text}"
+            scans[0].contains("month=2024-04") && !scans[0].contains("month=2024-05"),
+            "only the audited month is read:\n{text}"
         );
-        assert!(scans[0].contains("month=2024-04"), "{text}");
+        assert!(
+            text.contains("DataSourceExec: partitions=1"),
+            "{table}: the parent comes from the shared in-memory aggregate:\n{text}"
+        );
     }
 }
