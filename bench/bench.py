@@ -1,0 +1,144 @@
+#!/usr/bin/env python3
+"""Benchmarks cctns-audit against DuckDB on the same generated data, in one run.
+
+    python3 bench/bench.py                  # tenth of state scale and state scale
+    python3 bench/bench.py --scales tenth   # quicker
+    python3 bench/bench.py --scales tenth,state,national
+
+For each scale: generate a plain landing folder (UTF-8 CSV, one value form per
+column, so that DuckDB's typed read_csv reads the same files), then time and
+measure peak memory (RSS) of: our ingest vs DuckDB read_csv -> Parquet; our
+audit of the last month (which also audits the month before, for the trend,
+and writes every report) vs DuckDB running the catalogue as hand-written SQL
+(duckdb_audit.sql) over the Parquet files of our lake; and check both report
+the same violations. Writes BENCHMARKS.md and bench/scaling.svg. DuckDB comes
+from PyPI into bench/.venv. Ratios, not absolute times, are what to compare.
+"""
+import argparse, csv, datetime, json, os, platform, shutil, subprocess, sys, tempfile
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+SCALES = {"tenth": 150, "state": 1500, "national": 17000}
+MONTH = "2024-12"
+
+
+def run(cmd, **kw):
+    subprocess.run(cmd, check=True, **kw)
+
+
+def venv_python():
+    venv = os.path.join(HERE, ".venv")
+    py = os.path.join(venv, "bin", "python")
+    if not os.path.exists(py):
+        run([sys.executable, "-m", "venv", venv])
+    if subprocess.run([py, "-c", "import duckdb"], capture_output=True).returncode != 0:
+        run([py, "-m", "pip", "install", "-q", "duckdb"])
+    return py
+
+
+def binary():
+    run(["cargo", "build", "--release", "-q"], cwd=ROOT)
+    target = os.environ.get("CARGO_TARGET_DIR", os.path.join(ROOT, "target"))
+    return os.path.join(target, "release", "cctns-audit")
+
+
+def measure(cmd, quiet=True):
+    """Wall seconds and peak RSS (MB) of a command, by GNU time."""
+    with tempfile.NamedTemporaryFile("r") as t:
+        out = subprocess.DEVNULL if quiet else None
+        run(["/usr/bin/time", "-f", "%e %M", "-o", t.name, *cmd], stdout=out, stderr=out)
+        secs, kb = t.read().split()[-2:]
+    return float(secs), int(kb) / 1024
+
+
+def violations(path, ours):
+    with open(path) as f:
+        rows = csv.DictReader(f)
+        return {(r["ps_code"], r["table"], r["rule_id"], r["record_key"]) for r in rows}
+
+
+def bench_scale(name, stations, exe, py, work):
+    d = os.path.join(work, name)
+    shutil.rmtree(d, ignore_errors=True)
+    os.makedirs(d)
+    landing, lake, duck, out = (os.path.join(d, x) for x in ("landing", "lake", "duck", "out"))
+    os.makedirs(duck)
+    gen = measure([exe, "generate", "--out", landing, "--stations", str(stations), "--districts", str(max(1, stations // 20)),
+                   "--months", "2024-01..2024-12", "--firs-per-station-month", "50", "--defect-rate", "0.01", "--seed", "1", "--plain"])
+    files = sum(len(fs) for _, _, fs in os.walk(landing)) - 2
+    size = sum(os.path.getsize(os.path.join(p, f)) for p, _, fs in os.walk(landing) for f in fs)
+    rows = sum(1 for p, _, fs in os.walk(landing) for f in fs if f.endswith(".csv") and f != "police_stations.csv" for _ in open(os.path.join(p, f))) - files
+    ours_ingest = measure([exe, "ingest", landing, "--lake", lake, "--quiet"])
+    duck_ingest = measure([py, os.path.join(HERE, "duck_ingest.py"), landing, duck])
+    ours_audit = measure([exe, "audit", "--lake", lake, "--month", MONTH, "--out", out])
+    duck_csv = os.path.join(d, "duck_violations.csv")
+    duck_audit = measure([py, os.path.join(HERE, "duck_audit.py"), lake, MONTH, os.path.join(HERE, "duckdb_audit.sql"), duck_csv])
+    a, b = violations(os.path.join(out, "violations.csv"), True), violations(duck_csv, False)
+    result = dict(scale=name, stations=stations, files=files, rows=rows, mb=size / 1e6, generate_s=gen[0],
+                  ingest_ours_s=ours_ingest[0], ingest_ours_mb=ours_ingest[1], ingest_duck_s=duck_ingest[0], ingest_duck_mb=duck_ingest[1],
+                  audit_ours_s=ours_audit[0], audit_ours_mb=ours_audit[1], audit_duck_s=duck_audit[0], audit_duck_mb=duck_audit[1],
+                  violations=len(a), same_violations=a == b, only_ours=len(a - b), only_duck=len(b - a))
+    print(json.dumps(result), flush=True)
+    shutil.rmtree(landing, ignore_errors=True)
+    return result
+
+
+def svg(results, path):
+    """Time against rows for both tools, ingest and audit, log-free and self-contained."""
+    w, h, pad = 640, 360, 50
+    xs = [r["rows"] for r in results]
+    ys = [v for r in results for v in (r["ingest_ours_s"], r["ingest_duck_s"], r["audit_ours_s"], r["audit_duck_s"])]
+    xmax, ymax = max(xs) * 1.05, max(ys) * 1.1
+    sx = lambda x: pad + (w - 2 * pad) * x / xmax
+    sy = lambda y: h - pad - (h - 2 * pad) * y / ymax
+    lines = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" font-family="sans-serif" font-size="12">',
+             f'<line x1="{pad}" y1="{h-pad}" x2="{w-pad}" y2="{h-pad}" stroke="black"/><line x1="{pad}" y1="{pad}" x2="{pad}" y2="{h-pad}" stroke="black"/>',
+             f'<text x="{w/2}" y="{h-10}" text-anchor="middle">rows in the lake (millions)</text>',
+             f'<text x="12" y="{h/2}" transform="rotate(-90 12 {h/2})" text-anchor="middle">seconds</text>']
+    series = [("ingest_ours_s", "#1f6feb", "cctns-audit ingest"), ("ingest_duck_s", "#8b949e", "DuckDB read_csv"),
+              ("audit_ours_s", "#d73a49", "cctns-audit audit"), ("audit_duck_s", "#e36209", "DuckDB catalogue SQL")]
+    for i, (key, colour, label) in enumerate(series):
+        pts = " ".join(f"{sx(r['rows']):.1f},{sy(r[key]):.1f}" for r in results)
+        lines.append(f'<polyline points="{pts}" fill="none" stroke="{colour}" stroke-width="2"/>')
+        lines += [f'<circle cx="{sx(r["rows"]):.1f}" cy="{sy(r[key]):.1f}" r="3" fill="{colour}"/>' for r in results]
+        lines.append(f'<text x="{pad + 10}" y="{pad + 15 * i}" fill="{colour}">{label}</text>')
+    for r in results:
+        lines.append(f'<text x="{sx(r["rows"]):.1f}" y="{h-pad+15}" text-anchor="middle">{r["rows"]/1e6:.2f}</text>')
+    lines.append(f'<text x="{pad-5}" y="{sy(ymax/1.1):.1f}" text-anchor="end">{ymax/1.1:.1f}</text></svg>')
+    with open(path, "w") as f:
+        f.write("\n".join(lines))
+
+
+def report(results, path):
+    cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), platform.processor())
+    head = ["# Benchmarks", "", f"Measured {datetime.date.today()} on {os.cpu_count()} cores ({cpu}), "
+            f"{os.sysconf('SC_PAGE_SIZE') * os.sysconf('SC_PHYS_PAGES') / 2**30:.0f} GiB, with `python3 bench/bench.py`"
+            f" (DuckDB {subprocess.run([venv_python(), '-c', 'import duckdb; print(duckdb.__version__)'], capture_output=True, text=True).stdout.strip()} from PyPI).",
+            "Both tools run on the same generated files in the same run; compare the ratios, not the seconds.", "",
+            "| scale | stations | files | rows | MB | ingest ours s | DuckDB s | ratio | ours MB RSS | DuckDB MB | audit ours s | DuckDB s | ratio | ours MB RSS | DuckDB MB | violations | same |",
+            "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
+    for r in results:
+        head.append(f"| {r['scale']} | {r['stations']} | {r['files']} | {r['rows']} | {r['mb']:.0f} | {r['ingest_ours_s']:.2f} | {r['ingest_duck_s']:.2f} | "
+                    f"{r['ingest_ours_s'] / r['ingest_duck_s']:.2f} | {r['ingest_ours_mb']:.0f} | {r['ingest_duck_mb']:.0f} | {r['audit_ours_s']:.2f} | "
+                    f"{r['audit_duck_s']:.2f} | {r['audit_ours_s'] / r['audit_duck_s']:.2f} | {r['audit_ours_mb']:.0f} | {r['audit_duck_mb']:.0f} | "
+                    f"{r['violations']} | {'yes' if r['same_violations'] else 'NO: %d only ours, %d only DuckDB' % (r['only_ours'], r['only_duck'])} |")
+    notes = open(os.path.join(HERE, "NOTES.md")).read() if os.path.exists(os.path.join(HERE, "NOTES.md")) else ""
+    with open(path, "w") as f:
+        f.write("\n".join(head) + "\n\n![time against scale](bench/scaling.svg)\n\n" + notes)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--scales", default="tenth,state")
+    ap.add_argument("--work", default=os.path.join(tempfile.gettempdir(), "cctns-bench"))
+    args = ap.parse_args()
+    py, exe = venv_python(), binary()
+    results = [bench_scale(s, SCALES[s], exe, py, args.work) for s in args.scales.split(",")]
+    with open(os.path.join(HERE, "results.json"), "w") as f:
+        json.dump(results, f, indent=1)
+    svg(results, os.path.join(HERE, "scaling.svg"))
+    report(results, os.path.join(ROOT, "BENCHMARKS.md"))
+
+
+if __name__ == "__main__":
+    main()
