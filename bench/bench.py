@@ -51,7 +51,7 @@ def measure(cmd, quiet=True):
     return float(secs), int(kb) / 1024
 
 
-def violations(path, ours):
+def violations(path):
     with open(path) as f:
         rows = csv.DictReader(f)
         return {(r["ps_code"], r["table"], r["rule_id"], r["record_key"]) for r in rows}
@@ -73,7 +73,7 @@ def bench_scale(name, stations, exe, py, work):
     ours_audit = measure([exe, "audit", "--lake", lake, "--month", MONTH, "--out", out])
     duck_csv = os.path.join(d, "duck_violations.csv")
     duck_audit = measure([py, os.path.join(HERE, "duck_audit.py"), lake, MONTH, os.path.join(HERE, "duckdb_audit.sql"), duck_csv])
-    a, b = violations(os.path.join(out, "violations.csv"), True), violations(duck_csv, False)
+    a, b = violations(os.path.join(out, "violations.csv")), violations(duck_csv)
     result = dict(scale=name, stations=stations, files=files, rows=rows, mb=size / 1e6, generate_s=gen[0],
                   ingest_ours_s=ours_ingest[0], ingest_ours_mb=ours_ingest[1], ingest_duck_s=duck_ingest[0], ingest_duck_mb=duck_ingest[1],
                   audit_ours_s=ours_audit[0], audit_ours_mb=ours_audit[1], audit_duck_s=duck_audit[0], audit_duck_mb=duck_audit[1],
