@@ -28,21 +28,33 @@ pub async fn audit_to_files(
     out: &Path,
     rules_dir: &Path,
 ) -> Result<AuditDone> {
+    let started = std::time::Instant::now();
     let lake = Lake::open(lake_dir)?;
     let pack = RulePack::load(rules_dir)?;
     let model = ScoringModel::load(rules_dir, &pack)?;
     let manifest = Manifest::load(&lake)?;
     let ctx = crate::engine::lake_session(&lake, &manifest).await?;
     let registry = read_registry(&lake, &manifest).await?;
-    let (findings, scores) = audit_and_score(&ctx, &pack, &model, &registry, month).await?;
-    let previous = match holds_month(&ctx, month.prev()).await? {
-        true => Some(
-            audit_and_score(&ctx, &pack, &model, &registry, month.prev())
-                .await?
-                .1,
-        ),
-        false => None,
+    tracing::debug!(ms = started.elapsed().as_millis() as u64, "lake opened");
+    let holds_previous = holds_month(&ctx, month.prev()).await?;
+    let previous = async {
+        match holds_previous {
+            true => audit_and_score(&ctx, &pack, &model, &registry, month.prev())
+                .await
+                .map(|(_, s)| Some(s)),
+            false => Ok(None),
+        }
     };
+    let (this, previous) = futures::future::join(
+        audit_and_score(&ctx, &pack, &model, &registry, month),
+        previous,
+    )
+    .await;
+    let ((findings, scores), previous) = (this?, previous?);
+    tracing::debug!(
+        ms = started.elapsed().as_millis() as u64,
+        "months audited and scored"
+    );
     let parameter_ids: Vec<String> = model.parameters.iter().map(|p| p.id.clone()).collect();
     let trend = previous
         .as_ref()
@@ -68,6 +80,7 @@ pub async fn audit_to_files(
         run,
     };
     write_all(out, &report)?;
+    tracing::debug!(ms = started.elapsed().as_millis() as u64, "reports written");
     Ok(AuditDone {
         violations: violations.len(),
         scores,

@@ -15,30 +15,50 @@ use datafusion::arrow::array::{Array, AsArray, BooleanArray, RecordBatch, String
 use datafusion::prelude::SessionContext;
 use std::collections::{BTreeMap, HashMap};
 
-/// Interned records: `(ps_code, table, record_key)` ↔ a dense id.
+/// Interned records: `(ps_code, table, record_key)` ↔ a dense id. Looking up
+/// a record already seen allocates nothing; a new one stores its key twice.
 #[derive(Debug, Default)]
 pub struct Records {
-    keys: Vec<(String, String, String)>,
-    index: HashMap<(String, String, String), u32>,
+    stations: Vec<String>,
+    station_ids: HashMap<String, u32>,
+    tables: Vec<String>,
+    keys: Vec<(u32, u16, Box<str>)>,
+    index: HashMap<(u32, u16), HashMap<Box<str>, u32>>,
 }
 
 impl Records {
     /// The id of a record, interning it on first sight.
     pub fn intern(&mut self, ps_code: &str, table: &str, key: &str) -> u32 {
-        let k = (ps_code.to_string(), table.to_string(), key.to_string());
-        if let Some(&id) = self.index.get(&k) {
+        let station = match self.station_ids.get(ps_code) {
+            Some(&s) => s,
+            None => {
+                let s = self.stations.len() as u32;
+                self.stations.push(ps_code.to_string());
+                self.station_ids.insert(ps_code.to_string(), s);
+                s
+            }
+        };
+        let table = match self.tables.iter().position(|t| t == table) {
+            Some(t) => t as u16,
+            None => {
+                self.tables.push(table.to_string());
+                (self.tables.len() - 1) as u16
+            }
+        };
+        let ids = self.index.entry((station, table)).or_default();
+        if let Some(&id) = ids.get(key) {
             return id;
         }
         let id = self.keys.len() as u32;
-        self.keys.push(k.clone());
-        self.index.insert(k, id);
+        self.keys.push((station, table, key.into()));
+        ids.insert(key.into(), id);
         id
     }
 
     /// `(ps_code, table, record_key)` of record `id`.
     pub fn get(&self, id: u32) -> (&str, &str, &str) {
-        let (p, t, k) = &self.keys[id as usize];
-        (p, t, k)
+        let (s, t, k) = &self.keys[id as usize];
+        (&self.stations[*s as usize], &self.tables[*t as usize], k)
     }
 
     /// Number of records.
