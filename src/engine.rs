@@ -1,9 +1,8 @@
 //! The one place that builds a DataFusion session: for the lake's current
 //! snapshot, or for an empty lake (to lint a rule pack without data).
 
-use crate::contract::TABLES;
 use crate::error::{Error, Result};
-use crate::lake::{self, quarantine_schema, registry_schema, Lake, Manifest, QUARANTINE, REGISTRY};
+use crate::lake::{self, Lake, Manifest};
 use datafusion::datasource::MemTable;
 use datafusion::execution::config::SessionConfig;
 use datafusion::prelude::SessionContext;
@@ -27,10 +26,7 @@ pub async fn lake_session(lake: &Lake, manifest: &Manifest) -> Result<SessionCon
 /// A session holding every lake table, empty.
 pub fn empty_lake_session() -> Result<SessionContext> {
     let ctx = session();
-    let mut tables: Vec<(&str, _)> = TABLES.iter().map(|t| (t.name, t.lake_schema())).collect();
-    tables.push((QUARANTINE, quarantine_schema()));
-    tables.push((REGISTRY, registry_schema()));
-    for (name, schema) in tables {
+    for (name, schema) in lake::table_schemas() {
         let table = MemTable::try_new(schema, vec![vec![]])
             .map_err(Error::engine(format!("empty table {name}")))?;
         ctx.register_table(name, Arc::new(table))

@@ -271,11 +271,7 @@ pub async fn fir_counts(ctx: &SessionContext, month: Month) -> Result<BTreeMap<S
 /// Whether the lake holds any row (loaded or quarantined) of `month`.
 pub async fn holds_month(ctx: &SessionContext, month: Month) -> Result<bool> {
     use datafusion::prelude::{col, lit};
-    let tables = crate::contract::TABLES
-        .iter()
-        .map(|t| t.name)
-        .chain([crate::lake::QUARANTINE]);
-    for table in tables {
+    for table in crate::lake::monthly_tables() {
         let context = format!("looking for rows of {month} in {table}");
         let n = ctx
             .table(table)

@@ -36,7 +36,7 @@ pub fn rupees(rng: &mut impl Rng, value: u64) -> String {
 fn international(digits: &str) -> String {
     let mut out = String::new();
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);
@@ -51,7 +51,7 @@ fn indian(digits: &str) -> String {
     let (head, last3) = digits.split_at(digits.len() - 3);
     let mut out = String::new();
     for (i, c) in head.chars().enumerate() {
-        if i > 0 && (head.len() - i) % 2 == 0 {
+        if i > 0 && (head.len() - i).is_multiple_of(2) {
             out.push(',');
         }
         out.push(c);

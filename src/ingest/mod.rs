@@ -57,7 +57,7 @@ struct FileOutcome<'a> {
 pub async fn ingest(landing: &Landing, lake: &Lake, opts: &IngestOptions) -> Result<IngestReport> {
     let run_id = opts.run_id.clone().unwrap_or_else(new_run_id);
     let manifest = Manifest::load(lake)?;
-    lake::recover(lake, &manifest, &lake_table_names()).await?;
+    lake::recover(lake, &manifest).await?;
     let mut report = new_report(landing, lake, &run_id, manifest.snapshot);
     let registry = resolve_registry(landing, lake, &manifest, &mut report).await?;
     for refused in &landing.refused {
@@ -91,15 +91,6 @@ pub async fn ingest(landing: &Landing, lake: &Lake, opts: &IngestOptions) -> Res
     report.total_up();
     write_report(lake, &report)?;
     Ok(report)
-}
-
-/// The names of every table in the lake.
-pub fn lake_table_names() -> Vec<&'static str> {
-    TABLES
-        .iter()
-        .map(|t| t.name)
-        .chain([QUARANTINE, REGISTRY])
-        .collect()
 }
 
 fn new_run_id() -> String {

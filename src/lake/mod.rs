@@ -87,6 +87,26 @@ impl Lake {
     }
 }
 
+/// The tables that hold rows of a month: the six station tables and the quarantine.
+pub fn monthly_tables() -> Vec<&'static str> {
+    crate::contract::TABLES
+        .iter()
+        .map(|t| t.name)
+        .chain([QUARANTINE])
+        .collect()
+}
+
+/// Every table of the lake with its schema: the monthly tables and the registry.
+pub fn table_schemas() -> Vec<(&'static str, SchemaRef)> {
+    let mut tables: Vec<(&'static str, SchemaRef)> = crate::contract::TABLES
+        .iter()
+        .map(|t| (t.name, t.lake_schema()))
+        .collect();
+    tables.push((QUARANTINE, quarantine_schema()));
+    tables.push((REGISTRY, registry_schema()));
+    tables
+}
+
 /// The quarantine table's schema.
 pub fn quarantine_schema() -> SchemaRef {
     let reasons = DataType::List(Arc::new(Field::new("element", DataType::Utf8, true)));

@@ -2,12 +2,12 @@
 //! DataFusion session, and read the registry back.
 
 use super::write::open_version;
-use super::{quarantine_schema, registry_schema, Lake, Manifest, QUARANTINE, REGISTRY};
-use crate::contract::{Registry, Station, TABLES};
+use super::{Lake, Manifest, REGISTRY};
+use crate::contract::{Registry, Station};
 use crate::error::{Error, Result};
 use datafusion::arrow::array::{Array, ArrayRef, AsArray, RecordBatch};
 use datafusion::arrow::compute::cast;
-use datafusion::arrow::datatypes::{DataType, SchemaRef};
+use datafusion::arrow::datatypes::DataType;
 use datafusion::datasource::MemTable;
 use datafusion::prelude::SessionContext;
 use std::sync::Arc;
@@ -19,11 +19,7 @@ pub async fn register_snapshot(
     lake: &Lake,
     manifest: &Manifest,
 ) -> Result<()> {
-    let mut tables: Vec<(&str, SchemaRef)> =
-        TABLES.iter().map(|t| (t.name, t.lake_schema())).collect();
-    tables.push((QUARANTINE, quarantine_schema()));
-    tables.push((REGISTRY, registry_schema()));
-    for (name, schema) in tables {
+    for (name, schema) in super::table_schemas() {
         let provider: Arc<dyn datafusion::catalog::TableProvider> = match manifest.tables.get(name)
         {
             Some(&version) => {

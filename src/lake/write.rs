@@ -54,13 +54,13 @@ pub async fn overwrite_table(
 /// Rolls every table back to the version the manifest names, so commits
 /// of an interrupted ingest never become visible; tables the manifest does
 /// not name are removed.
-pub async fn recover(lake: &Lake, manifest: &Manifest, names: &[&str]) -> Result<()> {
-    for name in names {
+pub async fn recover(lake: &Lake, manifest: &Manifest) -> Result<()> {
+    for (name, _) in super::table_schemas() {
         let dir = lake.table_dir(name);
         if !dir.join("_delta_log").is_dir() {
             continue;
         }
-        let Some(&wanted) = manifest.tables.get(*name) else {
+        let Some(&wanted) = manifest.tables.get(name) else {
             tracing::warn!(
                 table = name,
                 "removing a table no snapshot names (interrupted first ingest)"

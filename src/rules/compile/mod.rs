@@ -54,9 +54,7 @@ pub async fn compile(ctx: &SessionContext, pack: &RulePack, month: Month) -> Res
     scope.aggregates = aggregates::Aggregates::build(&scope).await?;
     let mut groups = Vec::new();
     let mut problems = Vec::new();
-    let mut tables: Vec<&str> = contract::TABLES.iter().map(|t| t.name).collect();
-    tables.push(QUARANTINE);
-    for table in tables {
+    for table in crate::lake::monthly_tables() {
         collect(
             table::compile(&scope, table).await,
             &mut groups,
