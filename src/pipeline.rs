@@ -1,7 +1,7 @@
 //! Pipeline: the stages wired in order. The CLI and the tests call these;
 //! the stages themselves never call each other.
 
-use crate::audit::{audit, fir_counts, holds_month, Findings};
+use crate::audit::{audit, holds_month, station_measure, Findings};
 use crate::contract::{Month, Registry};
 use crate::error::Result;
 use crate::lake::{read_registry, Lake, Manifest};
@@ -96,7 +96,7 @@ pub async fn audit_and_score(
     month: Month,
 ) -> Result<(Findings, Scores)> {
     let findings = audit(ctx, pack, month).await?;
-    let counts = fir_counts(ctx, month).await?;
+    let counts = station_measure(ctx, &model.volume.table, &model.volume.value, month).await?;
     let scores = score(&findings, pack, registry, model, &counts);
     Ok((findings, scores))
 }

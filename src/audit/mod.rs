@@ -228,44 +228,56 @@ fn shape_error(label: &str, column: &str) -> Error {
     )
 }
 
-/// Distinct FIRs of `month` per station: the distinct `fir_no` of its loaded
-/// `fir` rows uploaded in the month, whatever their `fir_date`.
-pub async fn fir_counts(ctx: &SessionContext, month: Month) -> Result<BTreeMap<String, u64>> {
-    use datafusion::functions_aggregate::expr_fn::count_distinct;
+/// A measure per station over the audited month: `value` (an aggregate SQL
+/// expression) over the rows of `table` uploaded in `month`, e.g. the distinct
+/// FIRs that set a station's category. Stations without rows are absent.
+pub async fn station_measure(
+    ctx: &SessionContext,
+    table: &str,
+    value: &str,
+    month: Month,
+) -> Result<BTreeMap<String, u64>> {
+    use datafusion::arrow::datatypes::{DataType, Int64Type};
+    use datafusion::logical_expr::cast;
     use datafusion::prelude::{col, lit};
-    let context = "counting the FIRs of the month";
-    let batches = ctx
-        .table("fir")
+    let context = format!("measuring `{value}` of {table} per station");
+    let rows = ctx
+        .table(table)
         .await
         .and_then(|t| t.filter(col("month").eq(lit(month.to_string()))))
-        .and_then(|t| {
-            t.aggregate(
-                vec![datafusion::logical_expr::cast(
-                    col("ps_code"),
-                    datafusion::arrow::datatypes::DataType::Utf8,
-                )
-                .alias("ps_code")],
-                vec![count_distinct(col("fir_no")).alias("n")],
-            )
-        })
-        .map_err(Error::engine(context))?
+        .map_err(Error::engine(context.clone()))?;
+    let measure = rows
+        .parse_sql_expr(value)
+        .map_err(Error::engine(context.clone()))?;
+    let batches = rows
+        .aggregate(
+            vec![cast(col("ps_code"), DataType::Utf8).alias("ps_code")],
+            vec![cast(measure, DataType::Int64).alias("n")],
+        )
+        .map_err(Error::engine(context.clone()))?
         .collect()
         .await
-        .map_err(Error::engine(context))?;
-    let mut counts = BTreeMap::new();
+        .map_err(Error::engine(context.clone()))?;
+    let mut values = BTreeMap::new();
     for b in &batches {
         let (Some(ps), Some(n)) = (
             b.column(0).as_string_opt::<i32>(),
-            b.column(1)
-                .as_primitive_opt::<datafusion::arrow::datatypes::Int64Type>(),
+            b.column(1).as_primitive_opt::<Int64Type>(),
         ) else {
-            return Err(shape_error(context, "ps_code, n"));
+            return Err(shape_error(&context, "ps_code, n"));
         };
         for row in 0..b.num_rows() {
-            counts.insert(ps.value(row).to_string(), n.value(row).max(0) as u64);
+            values.insert(
+                ps.value(row).to_string(),
+                if n.is_null(row) {
+                    0
+                } else {
+                    n.value(row).max(0) as u64
+                },
+            );
         }
     }
-    Ok(counts)
+    Ok(values)
 }
 
 /// Whether the lake holds any row (loaded or quarantined) of `month`.

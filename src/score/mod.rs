@@ -14,7 +14,7 @@ mod rank;
 mod round;
 mod trend;
 
-pub use model::{Category, Parameter, ScoringModel};
+pub use model::{Category, Parameter, ScoringModel, Volume};
 pub use path::{climb, path_to_first, PathToFirst, Scope as PathScope};
 pub use rank::{rank, DistrictScore};
 pub use round::round_half_away;
@@ -95,7 +95,8 @@ pub struct Scores {
     pub districts: Vec<DistrictScore>,
 }
 
-/// Scores every registry station and ranks stations and districts.
+/// Scores every registry station and ranks stations and districts;
+/// `fir_counts` is the model's volume measure per station (absent = 0).
 pub fn score(
     findings: &Findings,
     pack: &RulePack,

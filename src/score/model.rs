@@ -30,6 +30,16 @@ pub struct Category {
     pub max_firs: Option<u64>,
 }
 
+/// The measure that sets a station's category: an aggregate over one table's rows of the month.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Volume {
+    /// The table, e.g. `fir`.
+    pub table: String,
+    /// The aggregate SQL expression, e.g. `count(DISTINCT fir_no)`.
+    pub value: String,
+}
+
 /// The scoring model.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -38,6 +48,8 @@ pub struct ScoringModel {
     pub parameters: Vec<Parameter>,
     /// A station failing this rule scores 0 with all points lost to it.
     pub no_upload_rule: Option<String>,
+    /// What the bands measure.
+    pub volume: Volume,
     /// Bands, in order; the first that holds applies.
     pub categories: Vec<Category>,
 }
