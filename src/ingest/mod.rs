@@ -6,6 +6,24 @@
 //! Invariants: rows read = loaded + quarantined for every file; a file error
 //! replaces nothing; a crash before the manifest rename leaves the previous
 //! snapshot in force, and the next ingest rolls the stray commits back.
+//!
+//! Readings of the contract where it is silent (an SCRB analyst's reading):
+//! - a contract column named twice takes its values from its last occurrence
+//!   (as a CSV dictionary reader would), and its rows get every other reason
+//!   that applies besides `E-HEADER-DUPLICATE`; in JSON lines, keys naming one
+//!   column twice (in any case) give that row `E-HEADER-DUPLICATE`;
+//! - a JSON object or array where a value is due is `E-BAD-RECORD` for the row
+//!   (not also `E-KEY-MISSING` for that column); a line that is not an object is
+//!   `E-BAD-RECORD` alone;
+//! - "day and month of one or two digits" applies to `DD/MM/YYYY` and
+//!   `DD-MM-YYYY`; `YYYY-MM-DD` and times need two digits each;
+//! - in `.xlsx`, an entirely empty sheet row is no record and cells beyond the
+//!   header are ignored; a 0-byte `.xlsx` is an empty file (no rows, no error);
+//! - decimals are stored as `Decimal128(38, 8)`; more fraction digits round half
+//!   away from zero;
+//! - registry rows with the wrong number of fields are left out and named;
+//! - other files at the landing root or in a month folder, and symbolic links,
+//!   are reported (skipped or refused) and never followed.
 
 pub mod cells;
 pub mod csv;
