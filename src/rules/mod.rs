@@ -2,6 +2,7 @@
 //! ([`pack`]), compiled for a month into fused DataFusion plans ([`compile`]).
 
 pub mod compile;
+mod kind;
 pub mod pack;
 pub mod spec;
 
