@@ -9,6 +9,7 @@
 //! stations are generated in parallel.
 
 mod forms;
+mod records;
 mod timeline;
 mod write;
 
