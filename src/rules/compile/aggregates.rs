@@ -127,11 +127,15 @@ impl Aggregates {
                 wanted.entry(key).or_insert((rule, BTreeMap::new()));
             }
         }
-        let mut frames = BTreeMap::new();
-        for (key, (rule, columns)) in wanted {
-            let frame = aggregate(scope, &key, rule, &columns).await?;
-            frames.insert(key, frame);
-        }
+        let builds = wanted.iter().map(|(key, (rule, columns))| async move {
+            aggregate(scope, key, rule, columns)
+                .await
+                .map(|frame| (key.clone(), frame))
+        });
+        let frames = futures::future::try_join_all(builds)
+            .await?
+            .into_iter()
+            .collect();
         Ok(Aggregates { frames })
     }
 
