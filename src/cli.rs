@@ -317,7 +317,8 @@ fn print_ingest_summary(report: &IngestReport, lake: &Lake) {
     }
 }
 
-/// Turns a clap failure into `Error`-style handling: help and version are not errors.
+/// Parses the command line; on failure clap's error tells `main` whether it was
+/// `--help`/`--version` (exit 0) or bad usage (exit 2).
 pub fn parse_args() -> std::result::Result<Cli, clap::Error> {
     Cli::try_parse()
 }
