@@ -9,7 +9,7 @@ use super::{plan_error, Months, Scope};
 use crate::error::{Error, Result};
 use crate::rules::pack::{Kind, Rule};
 use datafusion::functions_aggregate::expr_fn::count;
-use datafusion::logical_expr::{col, lit, Expr};
+use datafusion::logical_expr::{col, lit, Expr, JoinType};
 use datafusion::prelude::DataFrame;
 use std::collections::BTreeMap;
 
@@ -139,23 +139,33 @@ impl Aggregates {
         Ok(Aggregates { frames })
     }
 
-    /// The aggregate with its key columns renamed `{prefix}_{column}` and its count `{prefix}_n`;
+    /// `df` left-joined on `key.on` with the aggregate, whose key columns are
+    /// renamed `{prefix}_{column}` and count `{prefix}_n` (null: no row);
     /// `columns` (aggregate columns the caller reads) keep their names.
-    pub fn joinable(
+    pub fn left_join(
         &self,
+        df: DataFrame,
         key: &AggregateKey,
         prefix: &str,
         columns: &[&String],
     ) -> Result<DataFrame> {
-        let frame = self.frame(key)?;
+        let renamed = |c: &String| format!("{prefix}_{c}");
         let mut select: Vec<Expr> = key
             .on
             .iter()
-            .map(|c| col(c.as_str()).alias(format!("{prefix}_{c}")))
+            .map(|c| col(c.as_str()).alias(renamed(c)))
             .collect();
         select.push(col("__n").alias(format!("{prefix}_n")));
         select.extend(columns.iter().map(|c| col(c.as_str())));
-        frame.select(select).map_err(plan_error(&key.table))
+        let parent = self
+            .frame(key)?
+            .select(select)
+            .map_err(plan_error(&key.table))?;
+        let left: Vec<&str> = key.on.iter().map(String::as_str).collect();
+        let right: Vec<String> = key.on.iter().map(renamed).collect();
+        let right: Vec<&str> = right.iter().map(String::as_str).collect();
+        df.join(parent, JoinType::Left, &left, &right, None)
+            .map_err(plan_error(&key.table))
     }
 
     /// The aggregate as built.

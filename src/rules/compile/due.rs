@@ -7,7 +7,7 @@ use super::aggregates::{child_of, parent_of, AggregateKey};
 use super::{message, plan_error, record_columns, record_key, rule_columns, Group, Scope};
 use crate::error::{Error, Result};
 use crate::rules::pack::Kind;
-use datafusion::logical_expr::{col, lit, Expr, JoinType};
+use datafusion::logical_expr::{col, lit, Expr};
 
 /// Compiles the table's `child_due` rules into one plan.
 pub(super) async fn compile(scope: &Scope<'_>, table: &str) -> Result<Option<Group>> {
@@ -38,14 +38,9 @@ pub(super) async fn compile(scope: &Scope<'_>, table: &str) -> Result<Option<Gro
     }
     let mut records = scope.aggregates.frame(&records_key)?;
     for (k, child) in children.iter().enumerate() {
-        let prefix = format!("__c{k}");
-        let kids = scope.aggregates.joinable(child, &prefix, &[])?;
-        let left: Vec<&str> = child.on.iter().map(String::as_str).collect();
-        let right: Vec<String> = child.on.iter().map(|c| format!("{prefix}_{c}")).collect();
-        let right: Vec<&str> = right.iter().map(String::as_str).collect();
-        records = records
-            .join(kids, JoinType::Left, &left, &right, None)
-            .map_err(plan_error(&label))?;
+        records = scope
+            .aggregates
+            .left_join(records, child, &format!("__c{k}"), &[])?;
     }
     let schema = records.schema().clone();
     let key = record_key(table);

@@ -10,7 +10,7 @@ use super::{
 };
 use crate::error::Result;
 use crate::rules::pack::Kind;
-use datafusion::logical_expr::{col, lit, Expr, JoinType};
+use datafusion::logical_expr::{col, lit, Expr};
 
 /// Compiles the table's `row`, `unique` and `parent` rules into one plan.
 pub(super) async fn compile(scope: &Scope<'_>, table: &str) -> Result<Option<Group>> {
@@ -46,14 +46,9 @@ pub(super) async fn compile(scope: &Scope<'_>, table: &str) -> Result<Option<Gro
     }
     let mut df = scope.scan(table, Months::Only(scope.month)).await?;
     for (k, (key, columns)) in joins.iter().enumerate() {
-        let prefix = format!("__j{k}");
-        let parent = scope.aggregates.joinable(key, &prefix, columns)?;
-        let left: Vec<&str> = key.on.iter().map(String::as_str).collect();
-        let right: Vec<String> = key.on.iter().map(|c| format!("{prefix}_{c}")).collect();
-        let right: Vec<&str> = right.iter().map(String::as_str).collect();
-        df = df
-            .join(parent, JoinType::Left, &left, &right, None)
-            .map_err(plan_error(table))?;
+        df = scope
+            .aggregates
+            .left_join(df, key, &format!("__j{k}"), columns)?;
     }
     let schema = df.schema().clone();
     let key = record_key(table);
