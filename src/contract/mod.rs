@@ -93,8 +93,6 @@ use ColumnType::{Datetime as D, Decimal as N, Flag as B, Integer as I, Text as T
 pub struct TableDef {
     /// Lower-case table name (`fir`, `arrest`, …), also the file stem and the lake folder.
     pub name: &'static str,
-    /// The CCTNS form it carries (`IIF-1`, …), for reports.
-    pub form: &'static str,
     /// Its columns in lake order.
     pub columns: &'static [ColumnDef],
     /// The columns joined by `#` that make a row's record key.
@@ -104,7 +102,6 @@ pub struct TableDef {
 /// The registry of police stations (`police_stations.csv`).
 pub static REGISTRY: TableDef = TableDef {
     name: "police_stations",
-    form: "master data",
     columns: &[
         key("ps_code", T),
         col("ps_name", T),
@@ -120,7 +117,6 @@ pub static REGISTRY: TableDef = TableDef {
 pub static TABLES: [TableDef; 6] = [
     TableDef {
         name: "fir",
-        form: "IIF-1",
         columns: &[
             key("ps_code", T),
             key("fir_no", T),
@@ -142,7 +138,6 @@ pub static TABLES: [TableDef; 6] = [
     },
     TableDef {
         name: "crime_details",
-        form: "IIF-2",
         columns: &[
             key("ps_code", T),
             key("fir_no", T),
@@ -156,7 +151,6 @@ pub static TABLES: [TableDef; 6] = [
     },
     TableDef {
         name: "arrest",
-        form: "IIF-3",
         columns: &[
             key("ps_code", T),
             key("fir_no", T),
@@ -175,7 +169,6 @@ pub static TABLES: [TableDef; 6] = [
     },
     TableDef {
         name: "seizure",
-        form: "IIF-4",
         columns: &[
             key("ps_code", T),
             key("fir_no", T),
@@ -190,7 +183,6 @@ pub static TABLES: [TableDef; 6] = [
     },
     TableDef {
         name: "final_report",
-        form: "IIF-5",
         columns: &[
             key("ps_code", T),
             key("fir_no", T),
@@ -205,7 +197,6 @@ pub static TABLES: [TableDef; 6] = [
     },
     TableDef {
         name: "court_disposal",
-        form: "IIF-6",
         columns: &[
             key("ps_code", T),
             key("fir_no", T),

@@ -92,17 +92,20 @@ pub async fn ingest(landing: &Landing, lake: &Lake, opts: &IngestOptions) -> Res
     let progress = Progress::new("ingest", landing.files.len() as u64, opts.progress);
     for month in landing.months() {
         let files: Vec<&StationFile> = landing.files.iter().filter(|f| f.month == month).collect();
-        let outcomes = read_month(&files, registry.as_ref(), &run_id, &progress);
+        let outcomes = read_month(
+            &files,
+            registry.as_ref().map(|(r, _)| r),
+            &run_id,
+            &progress,
+        );
         writer.commit_month(month, &outcomes).await?;
         for o in outcomes {
             report.files.insert(o.file.rel.clone(), o.report);
         }
     }
     progress.finish();
-    if let Some(registry) =
-        registry.filter(|_| report.registry.as_ref().is_some_and(|r| r.error.is_none()))
-    {
-        writer.commit_registry(&registry).await?;
+    if let Some((registry, Source::Landing)) = &registry {
+        writer.commit_registry(registry).await?;
     }
     report.snapshot = writer.finish()?;
     report.total_up();
@@ -132,13 +135,22 @@ fn new_report(landing: &Landing, lake: &Lake, run_id: &str, snapshot: u64) -> In
     }
 }
 
+/// Where the registry of a run comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Source {
+    /// The landing's `police_stations.csv` (it becomes the lake's registry).
+    Landing,
+    /// The lake's registry of an earlier ingest.
+    Lake,
+}
+
 /// The landing's registry if it carries a readable one, else the lake's.
 async fn resolve_registry(
     landing: &Landing,
     lake: &Lake,
     manifest: &Manifest,
     report: &mut IngestReport,
-) -> Result<Option<Registry>> {
+) -> Result<Option<(Registry, Source)>> {
     if let Some(path) = &landing.registry_file {
         let rel = path
             .file_name()
@@ -146,12 +158,12 @@ async fn resolve_registry(
             .unwrap_or_default();
         let (registry, registry_report) = registry::read_registry_file(path, &rel);
         report.registry = Some(registry_report);
-        if registry.is_some() {
-            return Ok(registry);
+        if let Some(registry) = registry {
+            return Ok(Some((registry, Source::Landing)));
         }
     }
     let previous = lake::read_registry(lake, manifest).await?;
-    Ok((!previous.is_empty()).then_some(previous))
+    Ok((!previous.is_empty()).then_some((previous, Source::Lake)))
 }
 
 fn refused_report(refused: &crate::landing::Refused) -> FileReport {
