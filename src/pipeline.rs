@@ -1,7 +1,7 @@
 //! Pipeline: the stages wired in order. The CLI and the tests call these;
 //! the stages themselves never call each other.
 
-use crate::audit::{audit, holds_month, station_measure, Findings};
+use crate::audit::{audit_months, holds_month, station_measure, Findings};
 use crate::contract::{Month, Registry};
 use crate::error::Result;
 use crate::lake::{read_registry, Lake, Manifest};
@@ -36,21 +36,19 @@ pub async fn audit_to_files(
     let ctx = crate::engine::lake_session(&lake, &manifest).await?;
     let registry = read_registry(&lake, &manifest).await?;
     tracing::debug!(ms = started.elapsed().as_millis() as u64, "lake opened");
-    let holds_previous = holds_month(&ctx, month.prev()).await?;
-    let previous = async {
-        match holds_previous {
-            true => audit_and_score(&ctx, &pack, &model, &registry, month.prev())
-                .await
-                .map(|(_, s)| Some(s)),
-            false => Ok(None),
-        }
+    let months = match holds_month(&ctx, month.prev()).await? {
+        true => vec![month.prev(), month],
+        false => vec![month],
     };
-    let (this, previous) = futures::future::join(
-        audit_and_score(&ctx, &pack, &model, &registry, month),
-        previous,
-    )
-    .await;
-    let ((findings, scores), previous) = (this?, previous?);
+    let mut scored = audit_and_score(&ctx, &pack, &model, &registry, &months).await?;
+    let (findings, scores) = scored.pop().ok_or_else(|| {
+        crate::Error::usage(
+            month.to_string(),
+            "no month was audited",
+            "report this as a bug",
+        )
+    })?;
+    let previous = scored.pop().map(|(_, s)| s);
     tracing::debug!(
         ms = started.elapsed().as_millis() as u64,
         "months audited and scored"
@@ -87,16 +85,28 @@ pub async fn audit_to_files(
     })
 }
 
-/// Audits one month and scores it.
+/// Audits `months` together (see [`audit_months`]) and scores each.
 pub async fn audit_and_score(
     ctx: &SessionContext,
     pack: &RulePack,
     model: &ScoringModel,
     registry: &Registry,
-    month: Month,
-) -> Result<(Findings, Scores)> {
-    let findings = audit(ctx, pack, month).await?;
-    let counts = station_measure(ctx, &model.volume.table, &model.volume.value, month).await?;
-    let scores = score(&findings, pack, registry, model, &counts);
-    Ok((findings, scores))
+    months: &[Month],
+) -> Result<Vec<(Findings, Scores)>> {
+    let measures = months
+        .iter()
+        .map(|&m| station_measure(ctx, &model.volume.table, &model.volume.value, m));
+    let (all, counts) = futures::future::join(
+        audit_months(ctx, pack, months),
+        futures::future::try_join_all(measures),
+    )
+    .await;
+    Ok(all?
+        .into_iter()
+        .zip(counts?)
+        .map(|(findings, counts)| {
+            let scores = score(&findings, pack, registry, model, &counts);
+            (findings, scores)
+        })
+        .collect())
 }

@@ -9,11 +9,13 @@
 
 use crate::contract::Month;
 use crate::error::{Error, Result};
-use crate::rules::compile::{compile, Group};
+use crate::rules::compile::{compile_month, Aggregates, Group};
 use crate::rules::{RulePack, Severity};
 use datafusion::arrow::array::{Array, AsArray, BooleanArray, RecordBatch, StringArray};
 use datafusion::prelude::SessionContext;
-use std::collections::{BTreeMap, HashMap};
+use foldhash::HashMap;
+use rayon::prelude::*;
+use std::collections::BTreeMap;
 
 /// Interned records: `(ps_code, table, record_key)` ↔ a dense id. Looking up
 /// a record already seen allocates nothing; a new one stores its key twice.
@@ -111,39 +113,82 @@ pub struct Violation {
 
 /// Audits `month`: compiles the pack, runs every plan concurrently, gathers the findings.
 pub async fn audit(ctx: &SessionContext, pack: &RulePack, month: Month) -> Result<Findings> {
+    let mut all = audit_months(ctx, pack, &[month]).await?;
+    all.pop().ok_or_else(|| {
+        Error::usage(
+            month.to_string(),
+            "no month was audited",
+            "report this as a bug",
+        )
+    })
+}
+
+/// Audits each of `months` (in that order) in one go: the parent aggregates
+/// are built once for all of them, every plan of every month runs
+/// concurrently, and the months' findings are gathered in parallel.
+pub async fn audit_months(
+    ctx: &SessionContext,
+    pack: &RulePack,
+    months: &[Month],
+) -> Result<Vec<Findings>> {
     let started = std::time::Instant::now();
-    let groups = compile(ctx, pack, month).await?;
-    let compiled = started.elapsed();
-    let runs = groups.iter().map(|g| async move {
-        let batches = g
-            .plan
-            .clone()
-            .collect()
-            .await
-            .map_err(Error::engine(format!("running the rules of {}", g.label)))?;
-        Ok::<_, Error>((g, batches))
+    let aggregates = Aggregates::build(ctx, pack, months).await?;
+    let aggregated = started.elapsed();
+    let compiles = months
+        .iter()
+        .map(|&m| compile_month(ctx, pack, m, &aggregates));
+    let plans = futures::future::try_join_all(compiles).await?;
+    let runs = plans.iter().enumerate().flat_map(|(m, groups)| {
+        groups.iter().map(move |g| async move {
+            let batches = g
+                .plan
+                .clone()
+                .collect()
+                .await
+                .map_err(Error::engine(format!("running the rules of {}", g.label)))?;
+            Ok::<_, Error>((m, g, batches))
+        })
     });
     let results = futures::future::try_join_all(runs).await?;
     let ran = started.elapsed();
-    let mut findings = Findings {
-        month,
-        records: Records::default(),
-        rules: vec![RuleFindings::default(); pack.rules.len()],
-    };
-    for (group, batches) in results {
-        for batch in &batches {
-            findings.add_batch(group, batch)?;
-        }
+    let mut per_month: Vec<Vec<(&Group, Vec<RecordBatch>)>> =
+        months.iter().map(|_| Vec::new()).collect();
+    for (m, group, batches) in results {
+        per_month[m].push((group, batches));
     }
-    for rule in &mut findings.rules {
-        rule.population.sort_unstable();
-        rule.population.dedup();
-    }
-    tracing::info!(%month, records = findings.records.len(), compile_ms = compiled.as_millis() as u64, run_ms = (ran - compiled).as_millis() as u64, gather_ms = (started.elapsed() - ran).as_millis() as u64, "audit done");
+    let findings = months
+        .par_iter()
+        .zip(per_month)
+        .map(|(&month, results)| Findings::gather(pack, month, &results))
+        .collect::<Result<Vec<_>>>()?;
+    tracing::info!(months = ?months, aggregate_ms = aggregated.as_millis() as u64, run_ms = (ran - aggregated).as_millis() as u64, gather_ms = (started.elapsed() - ran).as_millis() as u64, "audit done");
     Ok(findings)
 }
 
 impl Findings {
+    /// The findings of `month` from the results of its plans.
+    fn gather(
+        pack: &RulePack,
+        month: Month,
+        results: &[(&Group, Vec<RecordBatch>)],
+    ) -> Result<Findings> {
+        let mut findings = Findings {
+            month,
+            records: Records::default(),
+            rules: vec![RuleFindings::default(); pack.rules.len()],
+        };
+        for (group, batches) in results {
+            for batch in batches {
+                findings.add_batch(group, batch)?;
+            }
+        }
+        for rule in &mut findings.rules {
+            rule.population.sort_unstable();
+            rule.population.dedup();
+        }
+        Ok(findings)
+    }
+
     /// Unpivots one result batch of a group: per row, per rule, population and failure.
     fn add_batch(&mut self, group: &Group, batch: &RecordBatch) -> Result<()> {
         let text = |name: &str| -> Result<&StringArray> {

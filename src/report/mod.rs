@@ -17,6 +17,7 @@ use crate::audit::Violation;
 use crate::contract::{Month, Registry};
 use crate::error::{Error, Result};
 use crate::score::{PathToFirst, Scores, ScoringModel};
+use rayon::prelude::*;
 use std::path::{Path, PathBuf};
 use table::text;
 
@@ -43,28 +44,42 @@ pub struct AuditReport<'a> {
 /// Writes every output file into `dir` (created if missing); returns their paths.
 pub fn write_all(dir: &Path, report: &AuditReport<'_>) -> Result<Vec<PathBuf>> {
     std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
-    let tables = [
-        ("violations", violations_table(report)),
-        ("scores", scores_table(report)),
-        ("points_lost", points_lost_table(report)),
-        ("districts", districts_table(report)),
-        ("path_to_first", path_table(report)),
+    type Build = fn(&AuditReport<'_>) -> OutputTable;
+    let tables: [(&str, Build); 5] = [
+        ("violations", violations_table),
+        ("scores", scores_table),
+        ("points_lost", points_lost_table),
+        ("districts", districts_table),
+        ("path_to_first", path_table),
     ];
-    let mut written = Vec::new();
-    for (stem, table) in tables {
-        table.write(dir, stem)?;
-        written.push(dir.join(format!("{stem}.csv")));
-        written.push(dir.join(format!("{stem}.parquet")));
-    }
+    let (wrote_tables, documents) = rayon::join(
+        || {
+            tables
+                .par_iter()
+                .try_for_each(|(stem, build)| build(report).write(dir, stem))
+        },
+        || write_documents(dir, report),
+    );
+    wrote_tables?;
+    let mut written: Vec<PathBuf> = tables
+        .iter()
+        .flat_map(|(stem, _)| [format!("{stem}.csv"), format!("{stem}.parquet")])
+        .map(|name| dir.join(name))
+        .collect();
+    written.extend(documents?);
+    Ok(written)
+}
+
+/// Writes `report.json` and `report.html`, the HTML rendered from the JSON document.
+fn write_documents(dir: &Path, report: &AuditReport<'_>) -> Result<Vec<PathBuf>> {
     let document = report_json(report);
     let json_path = dir.join("report.json");
     let json = serde_json::to_vec_pretty(&document).map_err(|e| Error::io(&json_path, e.into()))?;
-    std::fs::write(&json_path, json).map_err(|e| Error::io(&json_path, e))?;
-    written.push(json_path);
     let html_path = dir.join("report.html");
-    std::fs::write(&html_path, report_html(&document)).map_err(|e| Error::io(&html_path, e))?;
-    written.push(html_path);
-    Ok(written)
+    let html = report_html(&document);
+    std::fs::write(&json_path, json).map_err(|e| Error::io(&json_path, e))?;
+    std::fs::write(&html_path, html).map_err(|e| Error::io(&html_path, e))?;
+    Ok(vec![json_path, html_path])
 }
 
 fn district_of(registry: &Registry, ps_code: &str) -> String {

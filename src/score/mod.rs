@@ -23,7 +23,8 @@ pub use trend::{trend, DistrictTrend, StationTrend, Trend};
 use crate::audit::Findings;
 use crate::contract::{Month, Registry};
 use crate::rules::RulePack;
-use std::collections::{BTreeMap, HashMap, HashSet};
+use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
+use std::collections::BTreeMap;
 
 /// The share of lost points one rule of one parameter took at one station.
 #[derive(Debug, Clone, PartialEq)]

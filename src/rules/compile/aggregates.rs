@@ -3,14 +3,18 @@
 //! with a row count `__n` and the columns the rules ask for. Built once per
 //! distinct (table, key, filter) and materialised, so the FIR table up to the
 //! month is aggregated once for FIR-DUPLICATE, the parent rules of every
-//! child table and the due records of CD-MISSING and FRP-OVERDUE.
+//! child table and the due records of CD-MISSING and FRP-OVERDUE. When
+//! several months are audited together (M and M−1 for the trend), each
+//! aggregate is still built once, with one set of columns per month.
 
 use super::{plan_error, Months, Scope};
+use crate::contract::Month;
 use crate::error::{Error, Result};
-use crate::rules::pack::{Kind, Rule};
+use crate::rules::pack::{Kind, Rule, RulePack};
+use datafusion::common::tree_node::{Transformed, TransformedResult, TreeNode};
 use datafusion::functions_aggregate::expr_fn::count;
-use datafusion::logical_expr::{col, lit, Expr, JoinType};
-use datafusion::prelude::DataFrame;
+use datafusion::logical_expr::{col, ident, lit, Expr, JoinType};
+use datafusion::prelude::{DataFrame, SessionContext};
 use std::collections::BTreeMap;
 
 /// Which aggregate: a table, its join key and an optional row filter (SQL).
@@ -25,16 +29,19 @@ pub struct AggregateKey {
 }
 
 /// A named aggregate column and the rule that asked for it (for error places).
-struct Wanted<'a> {
+struct Column<'a> {
     sql: String,
     rule: &'a Rule,
     field: &'static str,
 }
 
-/// The materialised aggregates of one audit.
+/// Per aggregate: the first rule reading it and its named columns.
+type Wanted<'a> = BTreeMap<AggregateKey, (&'a Rule, BTreeMap<String, Column<'a>>)>;
+
+/// The materialised aggregates of one audit, per aggregate and audited month.
 #[derive(Default)]
 pub struct Aggregates {
-    frames: BTreeMap<AggregateKey, DataFrame>,
+    frames: BTreeMap<(AggregateKey, Month), DataFrame>,
 }
 
 /// The aggregate a rule reads as its parent (or its records, for `child_due`), with the columns it adds.
@@ -91,50 +98,39 @@ pub fn child_of(rule: &Rule) -> Option<AggregateKey> {
 }
 
 impl Aggregates {
-    /// Builds every aggregate the pack's rules need, each once.
-    pub async fn build(scope: &Scope<'_>) -> Result<Aggregates> {
-        let mut wanted: BTreeMap<AggregateKey, (&Rule, BTreeMap<String, Wanted<'_>>)> =
-            BTreeMap::new();
-        for rule in &scope.pack.rules {
-            if let Some((key, columns)) = parent_of(rule) {
-                let field = if matches!(rule.kind, Kind::ChildDue { .. }) {
-                    "record_columns"
-                } else {
-                    "parent_columns"
-                };
-                let (_, entry) = wanted.entry(key).or_insert((rule, BTreeMap::new()));
-                for (name, sql) in columns {
-                    if let Some(existing) = entry.get(name) {
-                        if existing.sql != *sql {
-                            return Err(Error::usage(
-                                rule.place_of(field).to_string(),
-                                format!(
-                                    "rule {}: column `{name}` is defined differently by rule {}",
-                                    rule.id, existing.rule.id
-                                ),
-                                "give it another name",
-                            ));
-                        }
-                    }
-                    entry.entry(name.clone()).or_insert(Wanted {
-                        sql: sql.clone(),
-                        rule,
-                        field,
-                    });
-                }
-            }
-            if let Some(key) = child_of(rule) {
-                wanted.entry(key).or_insert((rule, BTreeMap::new()));
+    /// Builds every aggregate the pack's rules need for auditing each of
+    /// `months`: one scan and one aggregation per aggregate over the lake up
+    /// to the latest month, with one set of columns per month (aggregate
+    /// functions filtered to `month <= M`). An aggregate whose SQL reads an
+    /// audit parameter (`$month`, …) differs by month and is built per month.
+    pub async fn build(
+        ctx: &SessionContext,
+        pack: &RulePack,
+        months: &[Month],
+    ) -> Result<Aggregates> {
+        let Some(&latest) = months.iter().max() else {
+            return Ok(Aggregates::default());
+        };
+        let wanted = wanted(pack)?;
+        let mut builds = Vec::new();
+        for (key, (rule, columns)) in &wanted {
+            let plan = Plan {
+                ctx,
+                pack,
+                key,
+                rule,
+                columns,
+            };
+            if plan.reads_parameters() {
+                builds.extend(months.iter().map(move |&m| plan.build(m, vec![m])));
+            } else {
+                builds.push(plan.build(latest, months.to_vec()));
             }
         }
-        let builds = wanted.iter().map(|(key, (rule, columns))| async move {
-            aggregate(scope, key, rule, columns)
-                .await
-                .map(|frame| (key.clone(), frame))
-        });
         let frames = futures::future::try_join_all(builds)
             .await?
             .into_iter()
+            .flatten()
             .collect();
         Ok(Aggregates { frames })
     }
@@ -144,6 +140,7 @@ impl Aggregates {
     /// `columns` (aggregate columns the caller reads) keep their names.
     pub fn left_join(
         &self,
+        month: Month,
         df: DataFrame,
         key: &AggregateKey,
         prefix: &str,
@@ -158,7 +155,7 @@ impl Aggregates {
         select.push(col("__n").alias(format!("{prefix}_n")));
         select.extend(columns.iter().map(|c| col(c.as_str())));
         let parent = self
-            .frame(key)?
+            .frame(key, month)?
             .select(select)
             .map_err(plan_error(&key.table))?;
         let left: Vec<&str> = key.on.iter().map(String::as_str).collect();
@@ -168,45 +165,173 @@ impl Aggregates {
             .map_err(plan_error(&key.table))
     }
 
-    /// The aggregate as built.
-    pub fn frame(&self, key: &AggregateKey) -> Result<DataFrame> {
-        self.frames.get(key).cloned().ok_or_else(|| {
-            Error::usage(
-                &key.table,
-                "no aggregate was built for this rule",
-                "report this as a bug",
-            )
-        })
+    /// The aggregate as it stood at `month`.
+    pub fn frame(&self, key: &AggregateKey, month: Month) -> Result<DataFrame> {
+        self.frames
+            .get(&(key.clone(), month))
+            .cloned()
+            .ok_or_else(|| {
+                Error::usage(
+                    &key.table,
+                    "no aggregate was built for this rule",
+                    "report this as a bug",
+                )
+            })
     }
 }
 
-/// Aggregates `key.table` up to the month per key; `rule` is the first rule that reads it.
-async fn aggregate(
-    scope: &Scope<'_>,
-    key: &AggregateKey,
-    rule: &Rule,
-    columns: &BTreeMap<String, Wanted<'_>>,
-) -> Result<DataFrame> {
-    let mut rows = scope.scan(&key.table, Months::UpTo(scope.month)).await?;
-    if let Some(filter) = &key.filter {
-        let keep = scope.condition(rule, "parent_where", filter, rows.schema())?;
-        rows = rows.filter(keep).map_err(plan_error(&key.table))?;
+/// The columns every aggregate of the pack must have, each aggregate once.
+fn wanted(pack: &RulePack) -> Result<Wanted<'_>> {
+    let mut wanted: Wanted<'_> = BTreeMap::new();
+    for rule in &pack.rules {
+        if let Some((key, columns)) = parent_of(rule) {
+            let field = if matches!(rule.kind, Kind::ChildDue { .. }) {
+                "record_columns"
+            } else {
+                "parent_columns"
+            };
+            let (_, entry) = wanted.entry(key).or_insert((rule, BTreeMap::new()));
+            for (name, sql) in columns {
+                if let Some(existing) = entry.get(name) {
+                    if existing.sql != *sql {
+                        return Err(Error::usage(
+                            rule.place_of(field).to_string(),
+                            format!(
+                                "rule {}: column `{name}` is defined differently by rule {}",
+                                rule.id, existing.rule.id
+                            ),
+                            "give it another name",
+                        ));
+                    }
+                }
+                entry.entry(name.clone()).or_insert(Column {
+                    sql: sql.clone(),
+                    rule,
+                    field,
+                });
+            }
+        }
+        if let Some(key) = child_of(rule) {
+            wanted.entry(key).or_insert((rule, BTreeMap::new()));
+        }
     }
-    let group: Vec<Expr> = key.on.iter().map(|c| col(c.as_str())).collect();
-    let mut aggregates = vec![count(lit(1)).alias("__n")];
-    for (name, w) in columns {
-        let what = format!("rule {}: column `{name}`", w.rule.id);
-        aggregates.push(
-            scope
-                .parse(&w.sql, rows.schema(), &w.rule.place_of(w.field), &what)?
-                .alias(name),
-        );
+    Ok(wanted)
+}
+
+/// One aggregate to build: its key, the first rule that reads it, its columns.
+#[derive(Clone, Copy)]
+struct Plan<'a> {
+    ctx: &'a SessionContext,
+    pack: &'a RulePack,
+    key: &'a AggregateKey,
+    rule: &'a Rule,
+    columns: &'a BTreeMap<String, Column<'a>>,
+}
+
+impl Plan<'_> {
+    /// Whether any SQL the aggregate evaluates names an audit parameter.
+    fn reads_parameters(&self) -> bool {
+        let derived = self.pack.derived.get(&self.key.table).into_iter().flatten();
+        let texts = self
+            .key
+            .filter
+            .iter()
+            .chain(self.columns.values().map(|c| &c.sql))
+            .chain(derived.map(|d| &d.sql));
+        texts.into_iter().any(|sql| sql.contains('$'))
     }
-    let plan = rows
-        .aggregate(group, aggregates)
-        .map_err(plan_error(&key.table))?;
-    plan.cache().await.map_err(Error::engine(format!(
-        "aggregating {} up to {}",
-        key.table, scope.month
-    )))
+
+    /// Aggregates the table over the lake up to `latest`, once, with the
+    /// columns of each of `months`; returns one frame per month.
+    async fn build(
+        self,
+        latest: Month,
+        months: Vec<Month>,
+    ) -> Result<Vec<((AggregateKey, Month), DataFrame)>> {
+        let none = Aggregates::default();
+        let scope = Scope {
+            ctx: self.ctx,
+            pack: self.pack,
+            month: latest,
+            aggregates: &none,
+        };
+        let table = &self.key.table;
+        let mut rows = scope.scan(table, Months::UpTo(latest)).await?;
+        if let Some(filter) = &self.key.filter {
+            let keep = scope.condition(self.rule, "parent_where", filter, rows.schema())?;
+            rows = rows.filter(keep).map_err(plan_error(table))?;
+        }
+        let mut parsed = Vec::new();
+        for (name, c) in self.columns {
+            let what = format!("rule {}: column `{name}`", c.rule.id);
+            let place = c.rule.place_of(c.field);
+            parsed.push((name, scope.parse(&c.sql, rows.schema(), &place, &what)?));
+        }
+        let group: Vec<Expr> = self.key.on.iter().map(|c| col(c.as_str())).collect();
+        let mut aggregates = Vec::new();
+        for &m in &months {
+            let upto = (m != latest).then(|| col("month").lt_eq(lit(m.to_string())));
+            aggregates.push(up_to(count(lit(1)), &upto)?.alias(per_month("__n", m, latest)));
+            for (name, expr) in &parsed {
+                aggregates.push(up_to(expr.clone(), &upto)?.alias(per_month(name, m, latest)));
+            }
+        }
+        let cached = rows
+            .aggregate(group, aggregates)
+            .map_err(plan_error(table))?
+            .cache()
+            .await
+            .map_err(Error::engine(format!("aggregating {table} up to {latest}")))?;
+        months
+            .iter()
+            .map(|&m| {
+                let frame = self.month_view(cached.clone(), m, latest)?;
+                Ok(((self.key.clone(), m), frame))
+            })
+            .collect()
+    }
+
+    /// The aggregate as it stood at month `m`: keys with rows up to `m`, and the columns of `m`.
+    fn month_view(&self, cached: DataFrame, m: Month, latest: Month) -> Result<DataFrame> {
+        let named = |name: &str| ident(per_month(name, m, latest)).alias(name);
+        let mut select: Vec<Expr> = self.key.on.iter().map(|c| col(c.as_str())).collect();
+        select.push(named("__n"));
+        select.extend(self.columns.keys().map(|name| named(name)));
+        let mut frame = cached;
+        if m != latest {
+            frame = frame
+                .filter(ident(per_month("__n", m, latest)).gt(lit(0i64)))
+                .map_err(plan_error(&self.key.table))?;
+        }
+        frame.select(select).map_err(plan_error(&self.key.table))
+    }
+}
+
+/// The name of aggregate column `name` for month `m` in a build up to `latest`.
+fn per_month(name: &str, m: Month, latest: Month) -> String {
+    if m == latest {
+        name.to_string()
+    } else {
+        format!("{name}@{m}")
+    }
+}
+
+/// `expr` with every aggregate function in it restricted to rows where `upto` holds.
+fn up_to(expr: Expr, upto: &Option<Expr>) -> Result<Expr> {
+    let Some(upto) = upto else {
+        return Ok(expr);
+    };
+    expr.transform_up(|e| match e {
+        Expr::AggregateFunction(mut f) => {
+            let filter = match f.params.filter.take() {
+                Some(existing) => existing.and(upto.clone()),
+                None => upto.clone(),
+            };
+            f.params.filter = Some(Box::new(filter));
+            Ok(Transformed::yes(Expr::AggregateFunction(f)))
+        }
+        other => Ok(Transformed::no(other)),
+    })
+    .data()
+    .map_err(Error::engine("restricting an aggregate to a month"))
 }

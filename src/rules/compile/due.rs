@@ -36,11 +36,12 @@ pub(super) async fn compile(scope: &Scope<'_>, table: &str) -> Result<Option<Gro
             children.push(child);
         }
     }
-    let mut records = scope.aggregates.frame(&records_key)?;
+    let mut records = scope.aggregates.frame(&records_key, scope.month)?;
     for (k, child) in children.iter().enumerate() {
-        records = scope
-            .aggregates
-            .left_join(records, child, &format!("__c{k}"), &[])?;
+        records =
+            scope
+                .aggregates
+                .left_join(scope.month, records, child, &format!("__c{k}"), &[])?;
     }
     let schema = records.schema().clone();
     let key = record_key(table);

@@ -15,10 +15,12 @@
 
 mod aggregates;
 mod due;
+mod rewrite;
 mod sql;
 mod station;
 mod table;
 
+pub use aggregates::Aggregates;
 pub use sql::audit_sql_options;
 
 use super::pack::{Place, Rule, RulePack};
@@ -45,13 +47,24 @@ pub struct Group {
 /// Compiles every rule of `pack` for `month` against the tables of `ctx`.
 /// Collects every problem (with file and line) before failing.
 pub async fn compile(ctx: &SessionContext, pack: &RulePack, month: Month) -> Result<Vec<Group>> {
-    let mut scope = Scope {
+    let aggregates = Aggregates::build(ctx, pack, &[month]).await?;
+    compile_month(ctx, pack, month, &aggregates).await
+}
+
+/// Compiles every rule of `pack` for `month`, reading parents from
+/// `aggregates` (built by [`Aggregates::build`] for months including `month`).
+pub async fn compile_month(
+    ctx: &SessionContext,
+    pack: &RulePack,
+    month: Month,
+    aggregates: &Aggregates,
+) -> Result<Vec<Group>> {
+    let scope = Scope {
         ctx,
         pack,
         month,
-        aggregates: aggregates::Aggregates::default(),
+        aggregates,
     };
-    scope.aggregates = aggregates::Aggregates::build(&scope).await?;
     let mut groups = Vec::new();
     let mut problems = Vec::new();
     for table in crate::lake::monthly_tables() {
@@ -98,7 +111,7 @@ pub(crate) struct Scope<'a> {
     pub pack: &'a RulePack,
     pub month: Month,
     /// Parent aggregates shared by every plan of the audit.
-    pub aggregates: aggregates::Aggregates,
+    pub aggregates: &'a Aggregates,
 }
 
 /// Which months of a table a plan reads.
@@ -160,6 +173,7 @@ impl Scope<'_> {
         let bound = bind(sql, self.month);
         self.ctx
             .parse_sql_expr(&bound, schema)
+            .and_then(|e| rewrite::intervals_as_durations(e, schema))
             .map_err(|e| sql_problem(place, what, &e, schema))
     }
 

@@ -48,7 +48,7 @@ pub(super) async fn compile(scope: &Scope<'_>, table: &str) -> Result<Option<Gro
     for (k, (key, columns)) in joins.iter().enumerate() {
         df = scope
             .aggregates
-            .left_join(df, key, &format!("__j{k}"), columns)?;
+            .left_join(scope.month, df, key, &format!("__j{k}"), columns)?;
     }
     let schema = df.schema().clone();
     let key = record_key(table);
