@@ -7,7 +7,7 @@
 //! several months are audited together (M and M−1 for the trend), each
 //! aggregate is still built once, with one set of columns per month.
 
-use super::{plan_error, Months, Scope};
+use super::{names_parameter, plan_error, Months, Scope};
 use crate::contract::Month;
 use crate::error::{Error, Result};
 use crate::rules::pack::{Kind, Rule, RulePack};
@@ -238,7 +238,7 @@ impl Plan<'_> {
             .iter()
             .chain(self.columns.values().map(|c| &c.sql))
             .chain(derived.map(|d| &d.sql));
-        texts.into_iter().any(|sql| sql.contains('$'))
+        texts.into_iter().any(|sql| names_parameter(sql))
     }
 
     /// Aggregates the table over the lake up to `latest`, once, with the

@@ -220,6 +220,11 @@ fn timestamp(t: chrono::NaiveDateTime) -> Expr {
     ))
 }
 
+/// Whether a SQL text names an audit parameter (`$month`, `$month_start`, `$as_of`).
+pub fn names_parameter(sql: &str) -> bool {
+    sql.contains("$month") || sql.contains("$as_of")
+}
+
 /// Replaces the audit parameters of a SQL text by literals.
 pub fn bind(sql: &str, month: Month) -> String {
     let ts = |t: chrono::NaiveDateTime| format!("TIMESTAMP '{}'", t.format("%Y-%m-%d %H:%M:%S"));
