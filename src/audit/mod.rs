@@ -16,51 +16,78 @@ use datafusion::prelude::SessionContext;
 use foldhash::HashMap;
 use rayon::prelude::*;
 use std::collections::BTreeMap;
+use std::hash::BuildHasher;
 
-/// Interned records: `(ps_code, table, record_key)` ↔ a dense id. Looking up
-/// a record already seen allocates nothing; a new one stores its key twice.
+/// Interned records: `(ps_code, table, record_key)` ↔ a dense id. Keys live
+/// in one text arena and are found through a hash of the whole triple
+/// (colliding records are chained), so interning allocates nothing per
+/// record and dropping the set frees a handful of buffers.
 #[derive(Debug, Default)]
 pub struct Records {
     stations: Vec<String>,
     station_ids: HashMap<String, u32>,
     tables: Vec<String>,
-    keys: Vec<(u32, u16, Box<str>)>,
-    index: HashMap<(u32, u16), HashMap<Box<str>, u32>>,
+    /// Per record: station, table, and the key's byte range in `text`.
+    keys: Vec<(u32, u16, u32, u32)>,
+    text: String,
+    /// Hash of a record → the last record interned with that hash.
+    heads: HashMap<u64, u32>,
+    /// Per record: the record interned before it with the same hash.
+    next: Vec<Option<u32>>,
+    hasher: foldhash::fast::RandomState,
 }
 
 impl Records {
     /// The id of a record, interning it on first sight.
     pub fn intern(&mut self, ps_code: &str, table: &str, key: &str) -> u32 {
-        let station = match self.station_ids.get(ps_code) {
-            Some(&s) => s,
-            None => {
-                let s = self.stations.len() as u32;
-                self.stations.push(ps_code.to_string());
-                self.station_ids.insert(ps_code.to_string(), s);
-                s
+        let station = self.station_id(ps_code);
+        let table = self.table_id(table);
+        let hash = self.hasher.hash_one((station, table, key));
+        let mut candidate = self.heads.get(&hash).copied();
+        while let Some(id) = candidate {
+            let (s, t, start, end) = self.keys[id as usize];
+            if s == station && t == table && &self.text[start as usize..end as usize] == key {
+                return id;
             }
-        };
-        let table = match self.tables.iter().position(|t| t == table) {
+            candidate = self.next[id as usize];
+        }
+        let id = self.keys.len() as u32;
+        let start = self.text.len() as u32;
+        self.text.push_str(key);
+        self.keys
+            .push((station, table, start, self.text.len() as u32));
+        self.next.push(self.heads.insert(hash, id));
+        id
+    }
+
+    fn station_id(&mut self, ps_code: &str) -> u32 {
+        if let Some(&s) = self.station_ids.get(ps_code) {
+            return s;
+        }
+        let s = self.stations.len() as u32;
+        self.stations.push(ps_code.to_string());
+        self.station_ids.insert(ps_code.to_string(), s);
+        s
+    }
+
+    fn table_id(&mut self, table: &str) -> u16 {
+        match self.tables.iter().position(|t| t == table) {
             Some(t) => t as u16,
             None => {
                 self.tables.push(table.to_string());
                 (self.tables.len() - 1) as u16
             }
-        };
-        let ids = self.index.entry((station, table)).or_default();
-        if let Some(&id) = ids.get(key) {
-            return id;
         }
-        let id = self.keys.len() as u32;
-        self.keys.push((station, table, key.into()));
-        ids.insert(key.into(), id);
-        id
     }
 
     /// `(ps_code, table, record_key)` of record `id`.
     pub fn get(&self, id: u32) -> (&str, &str, &str) {
-        let (s, t, k) = &self.keys[id as usize];
-        (&self.stations[*s as usize], &self.tables[*t as usize], k)
+        let (s, t, start, end) = self.keys[id as usize];
+        (
+            &self.stations[s as usize],
+            &self.tables[t as usize],
+            &self.text[start as usize..end as usize],
+        )
     }
 
     /// Number of records.

@@ -2,6 +2,7 @@
 
 use crate::error::{Error, Result};
 use serde_json::Value;
+use std::collections::BTreeMap;
 use std::fmt::Write;
 use std::path::Path;
 
@@ -145,11 +146,20 @@ pub(super) fn rule_list(record: &Value) -> String {
 
 /// The station's entry of the report's path to first place.
 pub(super) fn station_path<'a>(report: &'a Value, s: &Value) -> Option<&'a Value> {
+    station_paths(report)
+        .get(s["ps_code"].as_str().unwrap_or(""))
+        .copied()
+}
+
+/// The report's paths to first place of stations, by `ps_code`.
+pub(super) fn station_paths(report: &Value) -> BTreeMap<&str, &Value> {
     report["path_to_first"]
         .as_array()
         .into_iter()
         .flatten()
-        .find(|p| p["scope"] == "station" && p["code"] == s["ps_code"])
+        .filter(|p| p["scope"] == "station")
+        .filter_map(|p| Some((p["code"].as_str()?, p)))
+        .collect()
 }
 
 /// One sentence saying what it takes to become first.

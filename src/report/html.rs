@@ -3,7 +3,7 @@
 //! points lost by parameter (inline SVG), and each thana's gap report in
 //! plain English with its Hindi name. Rendered from the report document.
 
-use super::explain::{path_sentence, rule_list, station_path};
+use super::explain::{path_sentence, rule_list, station_paths};
 use serde_json::Value;
 use std::fmt::Write;
 
@@ -18,8 +18,9 @@ pub fn report_html(report: &Value) -> String {
     let _ = write!(o, "<h1>CCTNS data-quality audit, {}</h1>", esc(month));
     districts(&mut o, report);
     chart(&mut o, report);
+    let paths = station_paths(report);
     for s in report["stations"].as_array().into_iter().flatten() {
-        station(&mut o, report, s);
+        station(&mut o, s, paths.get(text(s, "ps_code")).copied());
     }
     o.push_str("</body></html>\n");
     o
@@ -89,7 +90,7 @@ fn chart(o: &mut String, report: &Value) {
     o.push_str("</svg>");
 }
 
-fn station(o: &mut String, report: &Value, s: &Value) {
+fn station(o: &mut String, s: &Value, path_to_first: Option<&Value>) {
     let _ = write!(
         o,
         "<section><h2>{} {} <span lang=\"hi\">{}</span></h2><p>District {}: score <b>{:.2}</b>, rank {} in the district, {} distinct FIRs (category {}).</p>",
@@ -139,12 +140,12 @@ fn station(o: &mut String, report: &Value, s: &Value) {
         }
         o.push_str("</ol>");
     }
-    path(o, report, s);
+    path(o, path_to_first);
     o.push_str("</section>");
 }
 
-fn path(o: &mut String, report: &Value, s: &Value) {
-    if let Some(p) = station_path(report, s) {
+fn path(o: &mut String, path_to_first: Option<&Value>) {
+    if let Some(p) = path_to_first {
         let _ = write!(
             o,
             "<p>Path to first place in the district: {}</p>",

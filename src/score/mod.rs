@@ -141,7 +141,9 @@ pub fn score(
 /// Populations and failures of one parameter at one station.
 #[derive(Default)]
 struct StationParameter {
-    population: HashSet<u32>,
+    /// N: distinct records in the population of any rule of the parameter.
+    population: u64,
+    /// The failing records and the rules of the parameter each fails.
     failing: BTreeMap<u32, Vec<String>>,
 }
 
@@ -151,25 +153,38 @@ fn station_parameters<'a>(
     parameter: &Parameter,
 ) -> HashMap<&'a str, StationParameter> {
     let mut by_station: HashMap<&str, StationParameter> = HashMap::new();
+    let mut population: Vec<u32> = Vec::new();
     for rule_id in &parameter.rules {
         let Some(index) = pack.rules.iter().position(|r| &r.id == rule_id) else {
             continue;
         };
         let found = &findings.rules[index];
-        for &id in &found.population {
-            by_station
-                .entry(findings.records.get(id).0)
-                .or_default()
-                .population
-                .insert(id);
-        }
+        population.extend_from_slice(&found.population);
         for &id in found.failing.keys() {
+            population.push(id);
             let entry = by_station.entry(findings.records.get(id).0).or_default();
-            entry.population.insert(id);
             entry.failing.entry(id).or_default().push(rule_id.clone());
         }
     }
+    population.sort_unstable();
+    population.dedup();
+    let stations = population.iter().map(|&id| findings.records.get(id).0);
+    for (station, n) in runs(stations) {
+        by_station.entry(station).or_default().population += n;
+    }
     by_station
+}
+
+/// Consecutive equal items and how many times each repeats.
+fn runs<'a>(items: impl Iterator<Item = &'a str>) -> Vec<(&'a str, u64)> {
+    let mut out: Vec<(&str, u64)> = Vec::new();
+    for item in items {
+        match out.last_mut() {
+            Some((last, n)) if *last == item => *n += 1,
+            _ => out.push((item, 1)),
+        }
+    }
+    out
 }
 
 fn no_upload_stations<'a>(
@@ -216,7 +231,7 @@ fn fill_station(
     for (parameter, stations) in model.parameters.iter().zip(per_parameter) {
         let empty = StationParameter::default();
         let sp = stations.get(st.ps_code.as_str()).unwrap_or(&empty);
-        let (n, f) = (sp.population.len() as u64, sp.failing.len() as u64);
+        let (n, f) = (sp.population, sp.failing.len() as u64);
         let w = parameter.weight;
         st.population.push(n);
         st.failing.push(f);
