@@ -9,6 +9,7 @@ use crate::report::{write_all, AuditReport};
 use crate::rules::RulePack;
 use crate::score::{path_to_first, score, trend, Scores, ScoringModel};
 use datafusion::prelude::SessionContext;
+use rayon::prelude::*;
 use std::path::Path;
 
 /// What an audit wrote.
@@ -85,7 +86,7 @@ pub async fn audit_to_files(
     })
 }
 
-/// Audits `months` together (see [`audit_months`]) and scores each.
+/// Audits `months` together (see [`audit_months`]) and scores each, in parallel.
 pub async fn audit_and_score(
     ctx: &SessionContext,
     pack: &RulePack,
@@ -102,7 +103,7 @@ pub async fn audit_and_score(
     )
     .await;
     Ok(all?
-        .into_iter()
+        .into_par_iter()
         .zip(counts?)
         .map(|(findings, counts)| {
             let scores = score(&findings, pack, registry, model, &counts);

@@ -8,35 +8,43 @@ use crate::error::{Error, Result};
 use datafusion::arrow::array::{Array, ArrayRef, AsArray, RecordBatch};
 use datafusion::arrow::compute::cast;
 use datafusion::arrow::datatypes::DataType;
+use datafusion::catalog::TableProvider;
 use datafusion::datasource::MemTable;
 use datafusion::prelude::SessionContext;
 use std::sync::Arc;
 
 /// Registers the six station tables, `quarantine` and `registry` in `ctx`,
 /// each at the version the manifest names (an empty table when it has none).
+/// The tables' logs are read concurrently.
 pub async fn register_snapshot(
     ctx: &SessionContext,
     lake: &Lake,
     manifest: &Manifest,
 ) -> Result<()> {
-    for (name, schema) in super::table_schemas() {
-        let provider: Arc<dyn datafusion::catalog::TableProvider> = match manifest.tables.get(name)
-        {
-            Some(&version) => {
-                let table = open_version(lake, name, version).await?;
-                table
-                    .update_datafusion_session(&ctx.state())
-                    .map_err(Error::lake(format!("reading lake table {name}")))?;
-                table
-                    .table_provider()
-                    .await
-                    .map_err(Error::engine(format!("reading lake table {name}")))?
-            }
-            None => Arc::new(
-                MemTable::try_new(schema, vec![vec![]])
-                    .map_err(Error::engine(format!("empty table {name}")))?,
-            ),
-        };
+    let state = ctx.state();
+    let opens = super::table_schemas().into_iter().map(|(name, schema)| {
+        let state = &state;
+        async move {
+            let provider: Arc<dyn TableProvider> = match manifest.tables.get(name) {
+                Some(&version) => {
+                    let table = open_version(lake, name, version).await?;
+                    table
+                        .update_datafusion_session(state)
+                        .map_err(Error::lake(format!("reading lake table {name}")))?;
+                    table
+                        .table_provider()
+                        .await
+                        .map_err(Error::engine(format!("reading lake table {name}")))?
+                }
+                None => Arc::new(
+                    MemTable::try_new(schema, vec![vec![]])
+                        .map_err(Error::engine(format!("empty table {name}")))?,
+                ),
+            };
+            Ok::<_, Error>((name, provider))
+        }
+    });
+    for (name, provider) in futures::future::try_join_all(opens).await? {
         ctx.register_table(name, provider)
             .map_err(Error::engine(format!("registering {name}")))?;
     }
