@@ -17,6 +17,42 @@ pub fn datetime(rng: &mut impl Rng, t: NaiveDateTime) -> String {
     }
 }
 
+/// `YYYY-MM-DD HH:MM:SS`, written digit by digit (chrono's `format` parses
+/// its pattern on every call, which dominated the generator's profile).
+pub fn iso_datetime(t: NaiveDateTime) -> String {
+    let mut out = String::with_capacity(19);
+    padded(&mut out, t.year().max(0) as u32, 4);
+    out.push('-');
+    padded(&mut out, t.month(), 2);
+    out.push('-');
+    padded(&mut out, t.day(), 2);
+    out.push(' ');
+    padded(&mut out, t.hour(), 2);
+    out.push(':');
+    padded(&mut out, t.minute(), 2);
+    out.push(':');
+    padded(&mut out, t.second(), 2);
+    out
+}
+
+/// Pushes `n` with at least `width` digits, zero-padded.
+fn padded(out: &mut String, n: u32, width: u32) {
+    let mut unit = 10u32.pow(width - 1);
+    while unit <= n / 10 {
+        unit *= 10;
+    }
+    while unit > 0 {
+        out.push(char::from(b'0' + (n / unit % 10) as u8));
+        unit /= 10;
+    }
+}
+
+/// A decimal with four places between `low` and `high` (in ten-thousandths), without float formatting.
+pub fn four_places(rng: &mut impl Rng, low: u32, high: u32) -> String {
+    let v = rng.random_range(low..high);
+    format!("{}.{:04}", v / 10_000, v % 10_000)
+}
+
 /// Rupees (whole or with paise) plain, or grouped in Indian or international style.
 pub fn rupees(rng: &mut impl Rng, value: u64) -> String {
     let paise = rng.random_bool(0.3);
@@ -101,6 +137,10 @@ mod tests {
             );
             assert_eq!(parse_flag(&flag(&mut rng, true)), Some(true));
         }
+        assert_eq!(iso_datetime(t), "2024-03-05 07:09:00");
+        let mut out = String::new();
+        padded(&mut out, 12345, 4);
+        assert_eq!(out, "12345");
         assert_eq!(indian("12345678"), "1,23,45,678");
         assert_eq!(international("12345678"), "12,345,678");
     }

@@ -2,6 +2,7 @@
 //! a FIR rule, its crime details, arrest, seizure, final report and court
 //! disposal, each clean or carrying one defect recorded for its audit month.
 
+use super::forms::four_places;
 use super::timeline::{law_change, month_of, straddles_law_change, Fir, Timeline};
 use crate::contract::Month;
 use chrono::{Duration, NaiveDateTime};
@@ -80,7 +81,7 @@ impl Timeline<'_> {
             Some(format!("{}-IO-{}", self.ps, self.rng.random_range(1..20))),
             Some(format!("{:03}", self.rng.random_range(1..300))),
             Some(PLACES[self.rng.random_range(0..PLACES.len())]),
-            Some(format!("{:.4}", self.rng.random_range(24.0..30.0))),
+            Some(four_places(&mut self.rng, 240_000, 300_000)),
         );
         let mut acts_wrong_law = false;
         let mut rules: Vec<&str> = Vec::new();
@@ -161,7 +162,7 @@ impl Timeline<'_> {
             },
             place.unwrap_or_default().to_string(),
             lat.unwrap_or_default(),
-            format!("{:.4}", self.rng.random_range(75.0..84.0)),
+            four_places(&mut self.rng, 750_000, 840_000),
             complainant.to_string(),
             format!("9{:09}", self.rng.random_range(0..1_000_000_000u64)),
             io.unwrap_or_default(),

@@ -165,7 +165,7 @@ impl<'a> Timeline<'a> {
 
     pub(super) fn when(&mut self, t: NaiveDateTime) -> String {
         if self.opts.plain {
-            t.format("%Y-%m-%d %H:%M:%S").to_string()
+            super::forms::iso_datetime(t)
         } else {
             datetime(&mut self.rng, t)
         }
