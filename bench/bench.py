@@ -38,6 +38,7 @@ def venv_python():
 
 def binary():
     run(["cargo", "build", "--release", "-q"], cwd=ROOT)
+    run(["cargo", "bench", "-q", "--bench", "scan_floor", "--no-run"], cwd=ROOT)
     target = os.environ.get("CARGO_TARGET_DIR", os.path.join(ROOT, "target"))
     return os.path.join(target, "release", "cctns-audit")
 
@@ -49,6 +50,13 @@ def measure(cmd, quiet=True):
         run(["/usr/bin/time", "-f", "%e %M", "-o", t.name, *cmd], stdout=out, stderr=out)
         secs, kb = t.read().split()[-2:]
     return float(secs), int(kb) / 1024
+
+
+def scan_floor(lake):
+    """Seconds of a bare DataFusion scan of the columns the rules read (benches/scan_floor.rs)."""
+    out = subprocess.run(["cargo", "bench", "-q", "--bench", "scan_floor", "--", lake, MONTH],
+                         cwd=ROOT, check=True, capture_output=True, text=True).stdout
+    return json.loads(out.strip().splitlines()[-1])["scan_ms"] / 1000
 
 
 def violations(path):
@@ -73,10 +81,12 @@ def bench_scale(name, stations, exe, py, work):
     ours_audit = measure([exe, "audit", "--lake", lake, "--month", MONTH, "--out", out])
     duck_csv = os.path.join(d, "duck_violations.csv")
     duck_audit = measure([py, os.path.join(HERE, "duck_audit.py"), lake, MONTH, os.path.join(HERE, "duckdb_audit.sql"), duck_csv])
+    floor = scan_floor(lake)
     a, b = violations(os.path.join(out, "violations.csv")), violations(duck_csv)
     result = dict(scale=name, stations=stations, files=files, rows=rows, mb=size / 1e6, generate_s=gen[0],
                   ingest_ours_s=ours_ingest[0], ingest_ours_mb=ours_ingest[1], ingest_duck_s=duck_ingest[0], ingest_duck_mb=duck_ingest[1],
                   audit_ours_s=ours_audit[0], audit_ours_mb=ours_audit[1], audit_duck_s=duck_audit[0], audit_duck_mb=duck_audit[1],
+                  scan_floor_s=floor,
                   violations=len(a), same_violations=a == b, only_ours=len(a - b), only_duck=len(b - a))
     print(json.dumps(result), flush=True)
     shutil.rmtree(landing, ignore_errors=True)
@@ -115,12 +125,13 @@ def report(results, path):
             f"{os.sysconf('SC_PAGE_SIZE') * os.sysconf('SC_PHYS_PAGES') / 2**30:.0f} GiB, with `python3 bench/bench.py`"
             f" (DuckDB {subprocess.run([venv_python(), '-c', 'import duckdb; print(duckdb.__version__)'], capture_output=True, text=True).stdout.strip()} from PyPI).",
             "Both tools run on the same generated files in the same run; compare the ratios, not the seconds.", "",
-            "| scale | stations | files | rows | MB | ingest ours s | DuckDB s | ratio | ours MB RSS | DuckDB MB | audit ours s | DuckDB s | ratio | ours MB RSS | DuckDB MB | violations | same |",
-            "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
+            "| scale | stations | files | rows | MB | ingest ours s | DuckDB s | ratio | ours MB RSS | DuckDB MB | audit ours s | DuckDB s | ratio | ours MB RSS | DuckDB MB | bare scan s | audit ÷ scan | violations | same |",
+            "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for r in results:
         head.append(f"| {r['scale']} | {r['stations']} | {r['files']} | {r['rows']} | {r['mb']:.0f} | {r['ingest_ours_s']:.2f} | {r['ingest_duck_s']:.2f} | "
                     f"{r['ingest_ours_s'] / r['ingest_duck_s']:.2f} | {r['ingest_ours_mb']:.0f} | {r['ingest_duck_mb']:.0f} | {r['audit_ours_s']:.2f} | "
                     f"{r['audit_duck_s']:.2f} | {r['audit_ours_s'] / r['audit_duck_s']:.2f} | {r['audit_ours_mb']:.0f} | {r['audit_duck_mb']:.0f} | "
+                    f"{r['scan_floor_s']:.2f} | {r['audit_ours_s'] / max(r['scan_floor_s'], 1e-3):.0f}× | "
                     f"{r['violations']} | {'yes' if r['same_violations'] else 'NO: %d only ours, %d only DuckDB' % (r['only_ours'], r['only_duck'])} |")
     notes = open(os.path.join(HERE, "NOTES.md")).read() if os.path.exists(os.path.join(HERE, "NOTES.md")) else ""
     with open(path, "w") as f:

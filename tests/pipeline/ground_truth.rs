@@ -96,13 +96,11 @@ async fn every_rule_has_precision_and_recall_1() {
     );
 }
 
+/// A record as text: (ps_code, table, record_key).
+type Key = (String, String, String);
+
 /// Everything a month's findings say, by record key instead of interned id.
-fn comparable(
-    f: &cctns_audit::audit::Findings,
-) -> Vec<(
-    BTreeSet<(String, String, String)>,
-    BTreeMap<(String, String, String), String>,
-)> {
+fn comparable(f: &cctns_audit::audit::Findings) -> Vec<(BTreeSet<Key>, BTreeMap<Key, String>)> {
     let key = |id: u32| {
         let (ps, table, key) = f.records.get(id);
         (ps.to_string(), table.to_string(), key.to_string())
