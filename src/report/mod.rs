@@ -70,13 +70,17 @@ pub fn write_all(dir: &Path, report: &AuditReport<'_>) -> Result<Vec<PathBuf>> {
     Ok(written)
 }
 
-/// Writes `report.json` and `report.html`, the HTML rendered from the JSON document.
+/// Writes `report.json` and `report.html`, the HTML rendered from the JSON
+/// document (the two are serialised in parallel).
 fn write_documents(dir: &Path, report: &AuditReport<'_>) -> Result<Vec<PathBuf>> {
     let document = report_json(report);
     let json_path = dir.join("report.json");
-    let json = serde_json::to_vec_pretty(&document).map_err(|e| Error::io(&json_path, e.into()))?;
     let html_path = dir.join("report.html");
-    let html = report_html(&document);
+    let (json, html) = rayon::join(
+        || serde_json::to_vec_pretty(&document),
+        || report_html(&document),
+    );
+    let json = json.map_err(|e| Error::io(&json_path, e.into()))?;
     std::fs::write(&json_path, json).map_err(|e| Error::io(&json_path, e))?;
     std::fs::write(&html_path, html).map_err(|e| Error::io(&html_path, e))?;
     Ok(vec![json_path, html_path])

@@ -276,12 +276,14 @@ impl Plan<'_> {
                 aggregates.push(up_to(expr.clone(), &upto)?.alias(per_month(name, m, latest)));
             }
         }
+        let started = std::time::Instant::now();
         let cached = rows
             .aggregate(group, aggregates)
             .map_err(plan_error(table))?
             .cache()
             .await
             .map_err(Error::engine(format!("aggregating {table} up to {latest}")))?;
+        tracing::debug!(%table, filter = ?self.key.filter, ms = started.elapsed().as_millis() as u64, "aggregate built");
         months
             .iter()
             .map(|&m| {
