@@ -92,3 +92,35 @@ fn bad_usage_exits_2_without_a_panic() {
     assert_eq!(run(&["--help"]).status.code(), Some(0));
     assert_eq!(run(&["ingest", "--help"]).status.code(), Some(0));
 }
+
+/// A national month: 17,000 stations upload at once. delta-rs lowers the
+/// month's replace predicate (`ps_code IN (…17,000 codes…)`) into a chain of
+/// ORs and converts it recursively, which overflowed the default stack.
+#[test]
+fn a_month_of_seventeen_thousand_stations_ingests() {
+    let tmp = tempfile::tempdir().unwrap();
+    let stations = 17_000;
+    let mut registry =
+        String::from("ps_code,ps_name,ps_name_hi,district_code,district_name,state_code\n");
+    for i in 0..stations {
+        let ps = format!("UP-D{:03}-{i:05}", i % 800);
+        registry.push_str(&format!("{ps},Thana {i},,UP-D{:03},D,UP\n", i % 800));
+        let fir = format!("ps_code,fir_no,fir_date\n{ps},0001/2024,2024-04-01\n");
+        put(tmp.path(), &format!("landing/2024-04/{ps}/fir.csv"), fir.as_bytes());
+    }
+    put(tmp.path(), "landing/police_stations.csv", registry.as_bytes());
+    let lake = tmp.path().join("lake");
+    let out = run(&[
+        "ingest",
+        tmp.path().join("landing").to_str().unwrap(),
+        "--lake",
+        lake.to_str().unwrap(),
+        "--quiet",
+    ]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
