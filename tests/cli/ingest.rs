@@ -106,9 +106,17 @@ fn a_month_of_seventeen_thousand_stations_ingests() {
         let ps = format!("UP-D{:03}-{i:05}", i % 800);
         registry.push_str(&format!("{ps},Thana {i},,UP-D{:03},D,UP\n", i % 800));
         let fir = format!("ps_code,fir_no,fir_date\n{ps},0001/2024,2024-04-01\n");
-        put(tmp.path(), &format!("landing/2024-04/{ps}/fir.csv"), fir.as_bytes());
+        put(
+            tmp.path(),
+            &format!("landing/2024-04/{ps}/fir.csv"),
+            fir.as_bytes(),
+        );
     }
-    put(tmp.path(), "landing/police_stations.csv", registry.as_bytes());
+    put(
+        tmp.path(),
+        "landing/police_stations.csv",
+        registry.as_bytes(),
+    );
     let lake = tmp.path().join("lake");
     let out = run(&[
         "ingest",
