@@ -17,6 +17,26 @@ fn put(root: &Path, rel: &str, bytes: &[u8]) {
     std::fs::write(path, bytes).unwrap();
 }
 
+/// Runs `ingest <root>/landing --lake <lake> <extra>` and checks it exits 0.
+fn ingest_exits_0(root: &Path, lake: &Path, extra: &[&str]) -> Output {
+    let landing = root.join("landing");
+    let mut args = vec![
+        "ingest",
+        landing.to_str().unwrap(),
+        "--lake",
+        lake.to_str().unwrap(),
+    ];
+    args.extend_from_slice(extra);
+    let out = run(&args);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
+}
+
 const REGISTRY: &[u8] = b"ps_code,ps_name,ps_name_hi,district_code,district_name,state_code\nUP-GBN-001,Kotwali,,UP-GBN,Gautam Buddh Nagar,UP\n";
 const FIR: &[u8] = b"ps_code,fir_no,fir_date\nUP-GBN-001,0001/2024,2024-04-01\n";
 
@@ -26,18 +46,7 @@ fn clean_landing_exits_0_and_writes_the_report() {
     put(tmp.path(), "landing/police_stations.csv", REGISTRY);
     put(tmp.path(), "landing/2024-04/UP-GBN-001/fir.csv", FIR);
     let lake = tmp.path().join("lake");
-    let out = run(&[
-        "ingest",
-        tmp.path().join("landing").to_str().unwrap(),
-        "--lake",
-        lake.to_str().unwrap(),
-    ]);
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let out = ingest_exits_0(tmp.path(), &lake, &[]);
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(
         stdout.contains("1 rows read = 1 loaded + 0 quarantined"),
@@ -117,18 +126,5 @@ fn a_month_of_seventeen_thousand_stations_ingests() {
         "landing/police_stations.csv",
         registry.as_bytes(),
     );
-    let lake = tmp.path().join("lake");
-    let out = run(&[
-        "ingest",
-        tmp.path().join("landing").to_str().unwrap(),
-        "--lake",
-        lake.to_str().unwrap(),
-        "--quiet",
-    ]);
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    ingest_exits_0(tmp.path(), &tmp.path().join("lake"), &["--quiet"]);
 }

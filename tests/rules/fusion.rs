@@ -19,6 +19,17 @@ fn file_scans(plan: &str) -> Vec<String> {
         .collect()
 }
 
+/// Ingests the fixture; a session over its lake and the default pack.
+async fn ingested(f: &Fixture) -> (datafusion::prelude::SessionContext, RulePack) {
+    f.ingest().await;
+    let lake = f.lake();
+    let ctx = lake_session(&lake, &Manifest::load(&lake).unwrap())
+        .await
+        .unwrap();
+    let pack = RulePack::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("rules/cctns")).unwrap();
+    (ctx, pack)
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn each_table_is_scanned_once_for_all_its_row_rules() {
     let f = Fixture::new();
@@ -32,12 +43,7 @@ async fn each_table_is_scanned_once_for_all_its_row_rules() {
         "landing/2024-05/UP-GBN-001/fir.csv",
         fir.replace("0001", "0002").as_bytes(),
     );
-    f.ingest().await;
-    let lake = f.lake();
-    let ctx = lake_session(&lake, &Manifest::load(&lake).unwrap())
-        .await
-        .unwrap();
-    let pack = RulePack::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("rules/cctns")).unwrap();
+    let (ctx, pack) = ingested(&f).await;
     let groups = compile(&ctx, &pack, "2024-04".parse().unwrap())
         .await
         .unwrap();
@@ -116,12 +122,7 @@ async fn the_month_before_sees_the_lake_as_it_stood_then() {
         )
         .as_bytes(),
     );
-    f.ingest().await;
-    let lake = f.lake();
-    let ctx = lake_session(&lake, &Manifest::load(&lake).unwrap())
-        .await
-        .unwrap();
-    let pack = RulePack::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("rules/cctns")).unwrap();
+    let (ctx, pack) = ingested(&f).await;
     let (april, may) = ("2024-04".parse().unwrap(), "2024-05".parse().unwrap());
     let together = cctns_audit::audit::audit_months(&ctx, &pack, &[april, may])
         .await
