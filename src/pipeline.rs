@@ -1,10 +1,10 @@
 //! Pipeline: the stages wired in order. The CLI and the tests call these;
 //! the stages themselves never call each other.
 
-use crate::audit::{audit_months, holds_month, station_measure, Findings};
+use crate::audit::{audit_months, holds_month, not_audited, station_measure, Findings};
 use crate::contract::{Month, Registry};
 use crate::error::Result;
-use crate::lake::{read_registry, Lake, Manifest};
+use crate::lake::{registry_in, Lake, Manifest};
 use crate::report::{write_all, AuditReport};
 use crate::rules::RulePack;
 use crate::score::{path_to_first, score, trend, Scores, ScoringModel};
@@ -35,20 +35,14 @@ pub async fn audit_to_files(
     let model = ScoringModel::load(rules_dir, &pack)?;
     let manifest = Manifest::load(&lake)?;
     let ctx = crate::engine::lake_session(&lake, &manifest).await?;
-    let registry = read_registry(&lake, &manifest).await?;
+    let registry = registry_in(&ctx).await?;
     tracing::debug!(ms = started.elapsed().as_millis() as u64, "lake opened");
     let months = match holds_month(&ctx, month.prev()).await? {
         true => vec![month.prev(), month],
         false => vec![month],
     };
     let mut scored = audit_and_score(&ctx, &pack, &model, &registry, &months).await?;
-    let (findings, scores) = scored.pop().ok_or_else(|| {
-        crate::Error::usage(
-            month.to_string(),
-            "no month was audited",
-            "report this as a bug",
-        )
-    })?;
+    let (findings, scores) = scored.pop().ok_or_else(|| not_audited(month))?;
     let previous = scored.pop().map(|(_, s)| s);
     tracing::debug!(
         ms = started.elapsed().as_millis() as u64,

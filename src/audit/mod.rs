@@ -141,13 +141,16 @@ pub struct Violation {
 /// Audits `month`: compiles the pack, runs every plan concurrently, gathers the findings.
 pub async fn audit(ctx: &SessionContext, pack: &RulePack, month: Month) -> Result<Findings> {
     let mut all = audit_months(ctx, pack, &[month]).await?;
-    all.pop().ok_or_else(|| {
-        Error::usage(
-            month.to_string(),
-            "no month was audited",
-            "report this as a bug",
-        )
-    })
+    all.pop().ok_or_else(|| not_audited(month))
+}
+
+/// The error for an audit that returned no findings for `month` (a bug, never user input).
+pub fn not_audited(month: Month) -> Error {
+    Error::usage(
+        month.to_string(),
+        "no month was audited",
+        "report this as a bug",
+    )
 }
 
 /// Audits each of `months` (in that order) in one go: the parent aggregates

@@ -11,7 +11,7 @@ mod read;
 mod write;
 
 pub use manifest::Manifest;
-pub use read::{read_registry, register_snapshot};
+pub use read::{read_registry, register_snapshot, registry_in};
 pub use write::{overwrite_table, recover, replace_rows};
 
 use crate::error::{Error, Result};

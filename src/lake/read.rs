@@ -10,7 +10,7 @@ use datafusion::arrow::compute::cast;
 use datafusion::arrow::datatypes::DataType;
 use datafusion::catalog::TableProvider;
 use datafusion::datasource::MemTable;
-use datafusion::prelude::SessionContext;
+use datafusion::prelude::{DataFrame, SessionContext};
 use std::sync::Arc;
 
 /// Registers the six station tables, `quarantine` and `registry` in `ctx`,
@@ -65,8 +65,16 @@ pub async fn read_registry(lake: &Lake, manifest: &Manifest) -> Result<Registry>
         .table_provider()
         .await
         .map_err(Error::engine("reading the registry"))?;
-    let batches = ctx
-        .read_table(provider)
+    registry_of(ctx.read_table(provider)).await
+}
+
+/// The registry table a session holds (registered by [`register_snapshot`]).
+pub async fn registry_in(ctx: &SessionContext) -> Result<Registry> {
+    registry_of(ctx.table(REGISTRY).await).await
+}
+
+async fn registry_of(table: datafusion::error::Result<DataFrame>) -> Result<Registry> {
+    let batches = table
         .map_err(Error::engine("reading the registry"))?
         .collect()
         .await
