@@ -21,6 +21,7 @@ pub fn session() -> SessionContext {
         .options_mut()
         .execution
         .skip_partial_aggregation_probe_rows_threshold = 8192;
+    config.options_mut().optimizer.join_reordering = false;
     SessionContext::new_with_config(config)
 }
 

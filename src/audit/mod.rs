@@ -90,6 +90,21 @@ impl Records {
         )
     }
 
+    /// The dense id (`0..station_count()`) of record `id`'s station.
+    pub fn station_of(&self, id: u32) -> u32 {
+        self.keys[id as usize].0
+    }
+
+    /// The `ps_code` of station id `station`.
+    pub fn station_name(&self, station: u32) -> &str {
+        &self.stations[station as usize]
+    }
+
+    /// Number of distinct stations among the records.
+    pub fn station_count(&self) -> usize {
+        self.stations.len()
+    }
+
     /// Number of records.
     pub fn len(&self) -> usize {
         self.keys.len()
@@ -170,12 +185,14 @@ pub async fn audit_months(
     let plans = futures::future::try_join_all(compiles).await?;
     let runs = plans.iter().enumerate().flat_map(|(m, groups)| {
         groups.iter().map(move |g| async move {
+            let started = std::time::Instant::now();
             let batches = g
                 .plan
                 .clone()
                 .collect()
                 .await
                 .map_err(Error::engine(format!("running the rules of {}", g.label)))?;
+            tracing::debug!(plan = %g.label, month = %months[m], ms = started.elapsed().as_millis() as u64, "plan ran");
             Ok::<_, Error>((m, g, batches))
         })
     });

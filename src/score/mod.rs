@@ -152,39 +152,34 @@ fn station_parameters<'a>(
     pack: &RulePack,
     parameter: &Parameter,
 ) -> HashMap<&'a str, StationParameter> {
+    let records = &findings.records;
     let mut by_station: HashMap<&str, StationParameter> = HashMap::new();
-    let mut population: Vec<u32> = Vec::new();
+    let mut in_population = vec![false; records.len()];
     for rule_id in &parameter.rules {
         let Some(index) = pack.rules.iter().position(|r| &r.id == rule_id) else {
             continue;
         };
         let found = &findings.rules[index];
-        population.extend_from_slice(&found.population);
+        for &id in &found.population {
+            in_population[id as usize] = true;
+        }
         for &id in found.failing.keys() {
-            population.push(id);
-            let entry = by_station.entry(findings.records.get(id).0).or_default();
+            in_population[id as usize] = true;
+            let entry = by_station.entry(records.get(id).0).or_default();
             entry.failing.entry(id).or_default().push(rule_id.clone());
         }
     }
-    population.sort_unstable();
-    population.dedup();
-    let stations = population.iter().map(|&id| findings.records.get(id).0);
-    for (station, n) in runs(stations) {
-        by_station.entry(station).or_default().population += n;
+    let mut per_station = vec![0u64; records.station_count()];
+    for (id, _) in in_population.iter().enumerate().filter(|(_, &p)| p) {
+        per_station[records.station_of(id as u32) as usize] += 1;
+    }
+    for (station, &n) in per_station.iter().enumerate().filter(|(_, &n)| n > 0) {
+        by_station
+            .entry(records.station_name(station as u32))
+            .or_default()
+            .population += n;
     }
     by_station
-}
-
-/// Consecutive equal items and how many times each repeats.
-fn runs<'a>(items: impl Iterator<Item = &'a str>) -> Vec<(&'a str, u64)> {
-    let mut out: Vec<(&str, u64)> = Vec::new();
-    for item in items {
-        match out.last_mut() {
-            Some((last, n)) if *last == item => *n += 1,
-            _ => out.push((item, 1)),
-        }
-    }
-    out
 }
 
 fn no_upload_stations<'a>(

@@ -11,11 +11,16 @@ use super::{names_parameter, plan_error, Months, Scope};
 use crate::contract::Month;
 use crate::error::{Error, Result};
 use crate::rules::pack::{Kind, Rule, RulePack};
+use datafusion::arrow::array::{ArrayRef, AsArray, RecordBatch};
 use datafusion::common::tree_node::{Transformed, TransformedResult, TreeNode};
+use datafusion::datasource::MemTable;
+use datafusion::error::Result as DfResult;
 use datafusion::functions_aggregate::expr_fn::count;
 use datafusion::logical_expr::{col, ident, lit, Expr, JoinType};
+use datafusion::physical_plan::collect_partitioned;
 use datafusion::prelude::{DataFrame, SessionContext};
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 /// Which aggregate: a table, its join key and an optional row filter (SQL).
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
@@ -85,7 +90,7 @@ pub fn parent_of(rule: &Rule) -> Option<(AggregateKey, &BTreeMap<String, String>
     }
 }
 
-/// The child aggregate a `child_due` rule looks for rows in.
+/// The child table and key a `child_due` rule looks for rows in (as an [`AggregateKey`] without filter).
 pub fn child_of(rule: &Rule) -> Option<AggregateKey> {
     match &rule.kind {
         Kind::ChildDue { child, on, .. } => Some(AggregateKey {
@@ -211,9 +216,6 @@ fn wanted(pack: &RulePack) -> Result<Wanted<'_>> {
                 });
             }
         }
-        if let Some(key) = child_of(rule) {
-            wanted.entry(key).or_insert((rule, BTreeMap::new()));
-        }
     }
     Ok(wanted)
 }
@@ -277,10 +279,10 @@ impl Plan<'_> {
             }
         }
         let started = std::time::Instant::now();
-        let cached = rows
+        let aggregated = rows
             .aggregate(group, aggregates)
-            .map_err(plan_error(table))?
-            .cache()
+            .map_err(plan_error(table))?;
+        let cached = materialise(self.ctx, aggregated)
             .await
             .map_err(Error::engine(format!("aggregating {table} up to {latest}")))?;
         tracing::debug!(%table, filter = ?self.key.filter, ms = started.elapsed().as_millis() as u64, "aggregate built");
@@ -307,6 +309,36 @@ impl Plan<'_> {
         }
         frame.select(select).map_err(plan_error(&self.key.table))
     }
+}
+
+/// Runs `df` and keeps its batches in memory as a table of `ctx`, with every
+/// string view column compacted: the views of an aggregate's keys otherwise
+/// keep whole scanned pages alive, and the planner, reading their size from
+/// those pages, would take the aggregate for far larger than it is (and
+/// build hash joins on the wrong side).
+async fn materialise(ctx: &SessionContext, df: DataFrame) -> DfResult<DataFrame> {
+    let task = Arc::new(df.task_ctx());
+    let plan = df.create_physical_plan().await?;
+    let schema = plan.schema();
+    let compacted = collect_partitioned(plan, task)
+        .await?
+        .into_iter()
+        .map(|batches| batches.iter().map(compact_views).collect())
+        .collect::<DfResult<Vec<Vec<RecordBatch>>>>()?;
+    ctx.read_table(Arc::new(MemTable::try_new(schema, compacted)?))
+}
+
+/// `batch` with its string view columns copied into buffers of their own.
+fn compact_views(batch: &RecordBatch) -> DfResult<RecordBatch> {
+    let columns = batch
+        .columns()
+        .iter()
+        .map(|c| match c.as_string_view_opt() {
+            Some(views) => Arc::new(views.gc()) as ArrayRef,
+            None => Arc::clone(c),
+        })
+        .collect();
+    Ok(RecordBatch::try_new(batch.schema(), columns)?)
 }
 
 /// The name of aggregate column `name` for month `m` in a build up to `latest`.

@@ -1,13 +1,16 @@
 //! `child_due` rules of one table: the table's records over the lake up to
-//! the month (the shared aggregate per `on` key, see [`super::aggregates`]),
-//! joined once per child table; a record is in a rule's population when its
-//! deadline falls in the month, and fails when the child has no row.
+//! the month (the shared aggregate per `on` key, see [`super::aggregates`]);
+//! a record is in a rule's population when its deadline falls in the month,
+//! and fails when the child table (up to the month) has no row for it. The
+//! records are narrowed to those due before the child rows are looked up,
+//! with one mark join per child table.
 
 use super::aggregates::{child_of, parent_of, AggregateKey};
-use super::{message, plan_error, record_columns, record_key, rule_columns, Group, Scope};
+use super::{message, plan_error, record_columns, record_key, rule_columns, Group, Months, Scope};
 use crate::error::{Error, Result};
 use crate::rules::pack::Kind;
-use datafusion::logical_expr::{col, lit, Expr};
+use datafusion::logical_expr::{col, lit, Expr, JoinType};
+use datafusion::prelude::{coalesce, DataFrame};
 
 /// Compiles the table's `child_due` rules into one plan.
 pub(super) async fn compile(scope: &Scope<'_>, table: &str) -> Result<Option<Group>> {
@@ -36,25 +39,15 @@ pub(super) async fn compile(scope: &Scope<'_>, table: &str) -> Result<Option<Gro
             children.push(child);
         }
     }
-    let mut records = scope.aggregates.frame(&records_key, scope.month)?;
-    for (k, child) in children.iter().enumerate() {
-        records =
-            scope
-                .aggregates
-                .left_join(scope.month, records, child, &format!("__c{k}"), &[])?;
-    }
+    let records = scope.aggregates.frame(&records_key, scope.month)?;
     let schema = records.schema().clone();
     let key = record_key(table);
-    let mut select: Vec<Expr> =
-        record_columns(col("ps_code"), lit(table.to_string()), key.clone()).into();
-    let mut any_due: Option<Expr> = None;
+    let mut due_columns: Vec<Expr> = Vec::new();
+    let mut any_due = lit(false);
     for (i, (_, rule)) in rules.iter().enumerate() {
         let Kind::ChildDue { deadline, .. } = &rule.kind else {
             continue;
         };
-        let k = child_of(rule)
-            .and_then(|c| children.iter().position(|x| *x == c))
-            .unwrap_or(0);
         let deadline = scope.parse(
             deadline,
             &schema,
@@ -65,28 +58,68 @@ pub(super) async fn compile(scope: &Scope<'_>, table: &str) -> Result<Option<Gro
             .clone()
             .gt_eq(scope.month_start())
             .and(deadline.lt(scope.as_of()));
-        let population = datafusion::prelude::coalesce(vec![due, lit(false)])
-            .and(scope.population(rule, &schema)?);
-        let fails = col(format!("__c{k}_n")).is_null();
+        let population = coalesce(vec![due, lit(false)]).and(scope.population(rule, &schema)?);
+        due_columns.push(population.alias(format!("__due{i}")));
+        any_due = any_due.or(col(format!("__due{i}")));
+    }
+    let mut select: Vec<Expr> = schema.columns().into_iter().map(Expr::Column).collect();
+    select.extend(due_columns);
+    let mut records = records
+        .select(select)
+        .and_then(|r| r.filter(any_due))
+        .map_err(plan_error(&label))?;
+    for (k, child) in children.iter().enumerate() {
+        records = mark_child_rows(scope, records, child, &format!("__c{k}")).await?;
+    }
+    let mut select: Vec<Expr> =
+        record_columns(col("ps_code"), lit(table.to_string()), key.clone()).into();
+    for (i, (_, rule)) in rules.iter().enumerate() {
+        let k = child_of(rule)
+            .and_then(|c| children.iter().position(|x| *x == c))
+            .unwrap_or(0);
+        let fails = !col(format!("__c{k}_found"));
         select.extend(rule_columns(
             i,
-            population,
+            col(format!("__due{i}")),
             fails,
             message(rule, &schema, &key)?,
         ));
-        let p = col(format!("p{i}"));
-        any_due = Some(match any_due {
-            Some(e) => e.or(p),
-            None => p,
-        });
     }
-    let mut plan = records.select(select).map_err(plan_error(&label))?;
-    if let Some(filter) = any_due {
-        plan = plan.filter(filter).map_err(plan_error(&label))?;
-    }
+    let plan = records.select(select).map_err(plan_error(&label))?;
     Ok(Some(Group {
         label,
         rules: rules.iter().map(|(i, _)| *i).collect(),
         plan,
     }))
+}
+
+/// `records` with a boolean column `{prefix}_found`: whether `child` (the
+/// lake up to the month) has a row with the record's `on` values. A mark join
+/// probes the child's rows against the (already filtered) due records, so the
+/// child table is never aggregated.
+async fn mark_child_rows(
+    scope: &Scope<'_>,
+    records: DataFrame,
+    child: &AggregateKey,
+    prefix: &str,
+) -> Result<DataFrame> {
+    let renamed: Vec<String> = child.on.iter().map(|c| format!("{prefix}_{c}")).collect();
+    let rows = scope
+        .scan(&child.table, Months::UpTo(scope.month))
+        .await?
+        .select(
+            child
+                .on
+                .iter()
+                .zip(&renamed)
+                .map(|(c, r)| col(c.as_str()).alias(r))
+                .collect::<Vec<_>>(),
+        )
+        .map_err(plan_error(&child.table))?;
+    let left: Vec<&str> = child.on.iter().map(String::as_str).collect();
+    let right: Vec<&str> = renamed.iter().map(String::as_str).collect();
+    records
+        .join(rows, JoinType::LeftMark, &left, &right, None)
+        .and_then(|joined| joined.with_column_renamed("mark", &format!("{prefix}_found")))
+        .map_err(plan_error(&child.table))
 }
