@@ -12,7 +12,10 @@ use std::sync::Arc;
 ///
 /// The parent aggregates group by record keys that are almost all distinct,
 /// so partial aggregation is given up after one batch instead of DataFusion's
-/// default 100,000 rows (it would only copy every row twice).
+/// default 100,000 rows (it would only copy every row twice). Joins keep
+/// the order the rule compiler writes them in (the left input, the smaller,
+/// is the hash table): the planner's statistics cannot tell how few records
+/// a filtered aggregate keeps and would build on the large side.
 pub fn session() -> SessionContext {
     let mut config = SessionConfig::new()
         .with_information_schema(false)
