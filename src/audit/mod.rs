@@ -12,6 +12,7 @@ use crate::error::{Error, Result};
 use crate::rules::compile::{compile_month, Aggregates, Group};
 use crate::rules::{RulePack, Severity};
 use datafusion::arrow::array::{Array, AsArray, BooleanArray, RecordBatch, StringArray};
+use datafusion::arrow::buffer::BooleanBuffer;
 use datafusion::prelude::SessionContext;
 use foldhash::HashMap;
 use rayon::prelude::*;
@@ -19,22 +20,30 @@ use std::collections::BTreeMap;
 use std::hash::BuildHasher;
 
 /// Interned records: `(ps_code, table, record_key)` ↔ a dense id. Keys live
-/// in one text arena and are found through a hash of the whole triple
-/// (colliding records are chained), so interning allocates nothing per
-/// record and dropping the set frees a handful of buffers.
-#[derive(Debug, Default)]
+/// in one text arena and are found through a hash table of ids keyed by the
+/// hash of the whole triple, so interning allocates nothing per record and
+/// dropping the set frees a handful of buffers.
+#[derive(Default)]
 pub struct Records {
     stations: Vec<String>,
     station_ids: HashMap<String, u32>,
+    /// The station interned last (rows of one station come together).
+    last_station: Option<u32>,
     tables: Vec<String>,
     /// Per record: station, table, and the key's byte range in `text`.
     keys: Vec<(u32, u16, u32, u32)>,
     text: String,
-    /// Hash of a record → the last record interned with that hash.
-    heads: HashMap<u64, u32>,
-    /// Per record: the record interned before it with the same hash.
-    next: Vec<Option<u32>>,
+    index: hashbrown::HashTable<u32>,
     hasher: foldhash::fast::RandomState,
+}
+
+impl std::fmt::Debug for Records {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Records")
+            .field("stations", &self.stations.len())
+            .field("records", &self.keys.len())
+            .finish()
+    }
 }
 
 impl Records {
@@ -42,31 +51,52 @@ impl Records {
     pub fn intern(&mut self, ps_code: &str, table: &str, key: &str) -> u32 {
         let station = self.station_id(ps_code);
         let table = self.table_id(table);
-        let hash = self.hasher.hash_one((station, table, key));
-        let mut candidate = self.heads.get(&hash).copied();
-        while let Some(id) = candidate {
-            let (s, t, start, end) = self.keys[id as usize];
-            if s == station && t == table && &self.text[start as usize..end as usize] == key {
-                return id;
-            }
-            candidate = self.next[id as usize];
+        let Records {
+            keys,
+            text,
+            index,
+            hasher,
+            ..
+        } = self;
+        let key_of = |id: u32| {
+            let (s, t, start, end) = keys[id as usize];
+            (s, t, &text[start as usize..end as usize])
+        };
+        let hash = hasher.hash_one((station, table, key));
+        let found = index
+            .find(hash, |&id| key_of(id) == (station, table, key))
+            .copied();
+        if let Some(id) = found {
+            return id;
         }
-        let id = self.keys.len() as u32;
-        let start = self.text.len() as u32;
-        self.text.push_str(key);
-        self.keys
-            .push((station, table, start, self.text.len() as u32));
-        self.next.push(self.heads.insert(hash, id));
+        let id = keys.len() as u32;
+        let start = text.len() as u32;
+        text.push_str(key);
+        keys.push((station, table, start, text.len() as u32));
+        let (keys, text) = (&*keys, &*text);
+        index.insert_unique(hash, id, |&id| {
+            let (s, t, start, end) = keys[id as usize];
+            hasher.hash_one((s, t, &text[start as usize..end as usize]))
+        });
         id
     }
 
     fn station_id(&mut self, ps_code: &str) -> u32 {
-        if let Some(&s) = self.station_ids.get(ps_code) {
-            return s;
+        if let Some(s) = self.last_station {
+            if self.stations[s as usize] == ps_code {
+                return s;
+            }
         }
-        let s = self.stations.len() as u32;
-        self.stations.push(ps_code.to_string());
-        self.station_ids.insert(ps_code.to_string(), s);
+        let s = match self.station_ids.get(ps_code) {
+            Some(&s) => s,
+            None => {
+                let s = self.stations.len() as u32;
+                self.stations.push(ps_code.to_string());
+                self.station_ids.insert(ps_code.to_string(), s);
+                s
+            }
+        };
+        self.last_station = Some(s);
         s
     }
 
@@ -260,32 +290,34 @@ impl Findings {
                 ))
             })
             .collect::<Result<Vec<_>>>()?;
-        for row in 0..batch.num_rows() {
-            if ps.is_null(row) || key.is_null(row) {
-                continue;
-            }
-            let id = self.records.intern(
-                ps.value(row),
-                if table.is_null(row) {
+        let ids: Vec<Option<u32>> = (0..batch.num_rows())
+            .map(|row| {
+                if ps.is_null(row) || key.is_null(row) {
+                    return None;
+                }
+                let table = if table.is_null(row) {
                     ""
                 } else {
                     table.value(row)
-                },
-                key.value(row),
-            );
-            for (i, (p, f, m)) in columns.iter().enumerate() {
-                let found = &mut self.rules[group.rules[i]];
-                if p.is_valid(row) && p.value(row) {
-                    found.population.push(id);
-                }
-                if f.is_valid(row) && f.value(row) {
-                    let text = if m.is_null(row) {
+                };
+                Some(self.records.intern(ps.value(row), table, key.value(row)))
+            })
+            .collect();
+        for (i, (p, f, m)) in columns.iter().enumerate() {
+            let found = &mut self.rules[group.rules[i]];
+            let (in_population, failing) = (true_bits(p), true_bits(f));
+            found
+                .population
+                .extend(in_population.set_indices().filter_map(|row| ids[row]));
+            for row in failing.set_indices() {
+                let Some(id) = ids[row] else { continue };
+                found.failing.entry(id).or_insert_with(|| {
+                    if m.is_null(row) {
                         String::new()
                     } else {
                         m.value(row).to_string()
-                    };
-                    found.failing.entry(id).or_insert(text);
-                }
+                    }
+                });
             }
         }
         Ok(())
@@ -309,6 +341,14 @@ impl Findings {
         }
         all.sort();
         all
+    }
+}
+
+/// One bit per row of a boolean column: set where the value is true (nulls are not).
+fn true_bits(column: &BooleanArray) -> BooleanBuffer {
+    match column.nulls() {
+        Some(valid) => column.values() & valid.inner(),
+        None => column.values().clone(),
     }
 }
 

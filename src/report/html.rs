@@ -4,10 +4,11 @@
 //! plain English with its Hindi name. Rendered from the report document.
 
 use super::explain::{path_sentence, rule_list, station_paths};
+use rayon::prelude::*;
 use serde_json::Value;
 use std::fmt::Write;
 
-/// The page for a report document (see [`super::report_json`]).
+/// The page for a report document (see [`super::report_json`]); stations are rendered in parallel.
 pub fn report_html(report: &Value) -> String {
     let month = report["month"].as_str().unwrap_or("");
     let mut o = String::new();
@@ -19,9 +20,18 @@ pub fn report_html(report: &Value) -> String {
     districts(&mut o, report);
     chart(&mut o, report);
     let paths = station_paths(report);
-    for s in report["stations"].as_array().into_iter().flatten() {
-        station(&mut o, s, paths.get(text(s, "ps_code")).copied());
-    }
+    let stations: Vec<String> = report["stations"]
+        .as_array()
+        .map(Vec::as_slice)
+        .unwrap_or_default()
+        .par_iter()
+        .map(|s| {
+            let mut section = String::new();
+            station(&mut section, s, paths.get(text(s, "ps_code")).copied());
+            section
+        })
+        .collect();
+    o.extend(stations);
     o.push_str("</body></html>\n");
     o
 }

@@ -4,12 +4,14 @@
 
 use super::AuditReport;
 use crate::score::round_half_away;
+use rayon::prelude::*;
 use serde_json::{json, Value};
 
 /// How many records to fix are listed per station.
 pub const RECORDS_TO_FIX_LISTED: usize = 50;
 
-/// The report document.
+/// The report document (stations are built in parallel; built arrays are
+/// moved into the document, as `json!` would copy them).
 pub fn report_json(r: &AuditReport<'_>) -> Value {
     let r2 = |x: f64| round_half_away(x, 2);
     let r4 = |x: f64| round_half_away(x, 4);
@@ -27,7 +29,7 @@ pub fn report_json(r: &AuditReport<'_>) -> Value {
     let stations: Vec<Value> = r
         .scores
         .stations
-        .iter()
+        .par_iter()
         .map(|s| {
             let parameters: Vec<Value> = r
                 .model
@@ -53,22 +55,26 @@ pub fn report_json(r: &AuditReport<'_>) -> Value {
                 .take(RECORDS_TO_FIX_LISTED)
                 .map(|f| json!({"table": f.table, "record_key": f.record_key, "rules": f.rules, "recoverable_points": r4(f.recoverable)}))
                 .collect();
-            json!({
+            let mut station = json!({
                 "ps_code": s.ps_code, "ps_name": s.ps_name, "ps_name_hi": s.ps_name_hi,
                 "district_code": s.district_code, "fir_count": s.fir_count, "category": s.category,
                 "score": r2(s.score), "rank_in_district": s.rank_in_district, "no_upload": s.no_upload,
-                "parameters": parameters, "points_lost": shares,
-                "failing_records": s.to_fix.len(), "records_to_fix_first": to_fix,
-            })
+                "failing_records": s.to_fix.len(),
+            });
+            station["parameters"] = Value::Array(parameters);
+            station["points_lost"] = Value::Array(shares);
+            station["records_to_fix_first"] = Value::Array(to_fix);
+            station
         })
         .collect();
-    json!({
+    let mut document = json!({
         "month": r.month.to_string(),
         "run": r.run,
-        "districts": districts,
-        "stations": stations,
         "path_to_first": r.paths,
         "trend": r.trend,
         "violations": r.violations.len(),
-    })
+    });
+    document["districts"] = Value::Array(districts);
+    document["stations"] = Value::Array(stations);
+    document
 }

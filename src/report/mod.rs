@@ -54,11 +54,26 @@ pub fn write_all(dir: &Path, report: &AuditReport<'_>) -> Result<Vec<PathBuf>> {
     ];
     let (wrote_tables, documents) = rayon::join(
         || {
-            tables
-                .par_iter()
-                .try_for_each(|(stem, build)| build(report).write(dir, stem))
+            tables.par_iter().try_for_each(|(stem, build)| {
+                let started = std::time::Instant::now();
+                build(report).write(dir, stem)?;
+                tracing::debug!(
+                    table = stem,
+                    ms = started.elapsed().as_millis() as u64,
+                    "report table written"
+                );
+                Ok(())
+            })
         },
-        || write_documents(dir, report),
+        || {
+            let started = std::time::Instant::now();
+            let written = write_documents(dir, report);
+            tracing::debug!(
+                ms = started.elapsed().as_millis() as u64,
+                "report.json and report.html written"
+            );
+            written
+        },
     );
     wrote_tables?;
     let mut written: Vec<PathBuf> = tables
