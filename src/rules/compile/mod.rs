@@ -174,6 +174,7 @@ impl Scope<'_> {
         self.ctx
             .parse_sql_expr(&bound, schema)
             .and_then(|e| rewrite::intervals_as_durations(e, schema))
+            .and_then(rewrite::regex_operators_as_calls)
             .map_err(|e| sql_problem(place, what, &e, schema))
     }
 

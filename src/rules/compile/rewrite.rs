@@ -7,11 +7,16 @@
 //! so an interval without months is exactly a duration: it is replaced by
 //! one (`fir_date + INTERVAL '7 days'` becomes `fir_date + 604800 s`).
 //! Intervals with months (`INTERVAL '1 month'`) keep calendar arithmetic.
+//!
+//! `text ~ 'pattern'` (and `~*`, `!~`, `!~*`) is replaced by the session's
+//! `regexp_like(text, 'pattern' [, 'i'])`, negated for `!~`: same result,
+//! but the pattern is compiled once rather than once per batch
+//! (see [`crate::engine::regexp_like`]).
 
 use datafusion::arrow::datatypes::{DataType, IntervalMonthDayNano, TimeUnit};
 use datafusion::common::tree_node::{Transformed, TransformedResult, TreeNode};
 use datafusion::common::{DFSchema, Result, ScalarValue};
-use datafusion::logical_expr::{BinaryExpr, Expr, ExprSchemable, Operator};
+use datafusion::logical_expr::{lit, BinaryExpr, Expr, ExprSchemable, Operator};
 
 /// `expr` with every `timestamp ± interval-without-months` turned into `timestamp ± duration`.
 pub fn intervals_as_durations(expr: Expr, schema: &DFSchema) -> Result<Expr> {
@@ -34,6 +39,35 @@ pub fn intervals_as_durations(expr: Expr, schema: &DFSchema) -> Result<Expr> {
             ))),
             None => Transformed::no(e),
         })
+    })
+    .data()
+}
+
+/// `expr` with every regular-expression operator against a literal pattern turned into a `regexp_like` call.
+pub fn regex_operators_as_calls(expr: Expr) -> Result<Expr> {
+    expr.transform_up(|e| {
+        let Expr::BinaryExpr(BinaryExpr { left, op, right }) = &e else {
+            return Ok(Transformed::no(e));
+        };
+        let (negated, case_insensitive) = match op {
+            Operator::RegexMatch => (false, false),
+            Operator::RegexIMatch => (false, true),
+            Operator::RegexNotMatch => (true, false),
+            Operator::RegexNotIMatch => (true, true),
+            _ => return Ok(Transformed::no(e)),
+        };
+        let Expr::Literal(pattern, _) = right.as_ref() else {
+            return Ok(Transformed::no(e));
+        };
+        if pattern.try_as_str().flatten().is_none() {
+            return Ok(Transformed::no(e));
+        }
+        let mut args = vec![left.as_ref().clone(), right.as_ref().clone()];
+        if case_insensitive {
+            args.push(lit("i"));
+        }
+        let call = crate::engine::regexp_like().call(args);
+        Ok(Transformed::yes(if negated { !call } else { call }))
     })
     .data()
 }
@@ -106,6 +140,20 @@ mod tests {
             "{text}"
         );
         assert!(!text.contains("Interval"), "{text}");
+    }
+
+    #[test]
+    fn regex_operators_become_regexp_like_calls() {
+        let schema =
+            DFSchema::try_from(Schema::new(vec![Field::new("s", DataType::Utf8, true)])).unwrap();
+        let e = SessionContext::new()
+            .parse_sql_expr("s !~* '^a' AND s ~ '^b'", &schema)
+            .unwrap();
+        let text = regex_operators_as_calls(e).unwrap().to_string();
+        assert_eq!(
+            text,
+            "NOT regexp_like(s, Utf8(\"^a\"), Utf8(\"i\")) AND regexp_like(s, Utf8(\"^b\"))"
+        );
     }
 
     #[test]

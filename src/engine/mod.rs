@@ -1,6 +1,10 @@
 //! The one place that builds a DataFusion session: for the lake's current
 //! snapshot, or for an empty lake (to lint a rule pack without data).
 
+mod regex;
+
+pub use regex::regexp_like;
+
 use crate::error::{Error, Result};
 use crate::lake::{self, Lake, Manifest};
 use datafusion::datasource::MemTable;
@@ -15,7 +19,8 @@ use std::sync::Arc;
 /// default 100,000 rows (it would only copy every row twice). Joins keep
 /// the order the rule compiler writes them in (the left input, the smaller,
 /// is the hash table): the planner's statistics cannot tell how few records
-/// a filtered aggregate keeps and would build on the large side.
+/// a filtered aggregate keeps and would build on the large side. Its
+/// `regexp_like` compiles each pattern once (see [`regexp_like`]).
 pub fn session() -> SessionContext {
     let mut config = SessionConfig::new()
         .with_information_schema(false)
@@ -25,7 +30,9 @@ pub fn session() -> SessionContext {
         .execution
         .skip_partial_aggregation_probe_rows_threshold = 8192;
     config.options_mut().optimizer.join_reordering = false;
-    SessionContext::new_with_config(config)
+    let ctx = SessionContext::new_with_config(config);
+    ctx.register_udf(regexp_like().as_ref().clone());
+    ctx
 }
 
 /// A session holding the lake's tables at the versions of its manifest.
