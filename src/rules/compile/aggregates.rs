@@ -19,7 +19,7 @@ use datafusion::functions_aggregate::expr_fn::count;
 use datafusion::logical_expr::{col, ident, lit, Expr, JoinType};
 use datafusion::physical_plan::collect_partitioned;
 use datafusion::prelude::{DataFrame, SessionContext};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
 /// Which aggregate: a table, its join key and an optional row filter (SQL).
@@ -117,6 +117,7 @@ impl Aggregates {
             return Ok(Aggregates::default());
         };
         let wanted = wanted(pack)?;
+        let looked_up = looked_up_by(pack);
         let mut builds = Vec::new();
         for (key, (rule, columns)) in &wanted {
             let plan = Plan {
@@ -125,6 +126,7 @@ impl Aggregates {
                 key,
                 rule,
                 columns,
+                looked_up_by: looked_up.get(key).and_then(Option::as_ref),
             };
             if plan.reads_parameters() {
                 builds.extend(months.iter().map(move |&m| plan.build(m, vec![m])));
@@ -220,6 +222,30 @@ fn wanted(pack: &RulePack) -> Result<Wanted<'_>> {
     Ok(wanted)
 }
 
+/// Per aggregate, the tables that only look keys up in it (`parent` rules'
+/// child tables, a `unique` rule's own table), or None when some rule reads
+/// every key (the records of `child_due` rules). An aggregate looked up only
+/// is built over the keys those tables' rows of the audited months hold.
+fn looked_up_by(pack: &RulePack) -> BTreeMap<AggregateKey, Option<BTreeSet<String>>> {
+    let mut looked_up: BTreeMap<AggregateKey, Option<BTreeSet<String>>> = BTreeMap::new();
+    for rule in &pack.rules {
+        let Some((key, _)) = parent_of(rule) else {
+            continue;
+        };
+        let entry = looked_up
+            .entry(key)
+            .or_insert_with(|| Some(BTreeSet::new()));
+        match (&rule.kind, entry.as_mut()) {
+            (Kind::ChildDue { .. }, _) => *entry = None,
+            (_, Some(tables)) => {
+                tables.insert(rule.table.clone());
+            }
+            (_, None) => {}
+        }
+    }
+    looked_up
+}
+
 /// One aggregate to build: its key, the first rule that reads it, its columns.
 #[derive(Clone, Copy)]
 struct Plan<'a> {
@@ -228,6 +254,9 @@ struct Plan<'a> {
     key: &'a AggregateKey,
     rule: &'a Rule,
     columns: &'a BTreeMap<String, Column<'a>>,
+    /// The tables whose rows of the audited months look the aggregate up
+    /// (None: every key is read, as by `child_due` records).
+    looked_up_by: Option<&'a BTreeSet<String>>,
 }
 
 impl Plan<'_> {
@@ -263,6 +292,21 @@ impl Plan<'_> {
             let keep = scope.condition(self.rule, "parent_where", filter, rows.schema())?;
             rows = rows.filter(keep).map_err(plan_error(table))?;
         }
+        if let (Some(tables), Some(&first)) = (self.looked_up_by, months.iter().min()) {
+            let keys = self
+                .keys_looked_up(&scope, tables, Months::Between(first, latest))
+                .await?;
+            let (left, right): (Vec<String>, Vec<&str>) = self
+                .key
+                .on
+                .iter()
+                .map(|c| (format!("__l_{c}"), c.as_str()))
+                .unzip();
+            let left: Vec<&str> = left.iter().map(String::as_str).collect();
+            rows = keys
+                .join(rows, JoinType::RightSemi, &left, &right, None)
+                .map_err(plan_error(table))?;
+        }
         let mut parsed = Vec::new();
         for (name, c) in self.columns {
             let what = format!("rule {}: column `{name}`", c.rule.id);
@@ -293,6 +337,41 @@ impl Plan<'_> {
                 Ok(((self.key.clone(), m), frame))
             })
             .collect()
+    }
+
+    /// The distinct `on` values (named `__l_{column}`) of the rows of
+    /// `tables` in `months`: the only keys the plans will look up.
+    async fn keys_looked_up(
+        &self,
+        scope: &Scope<'_>,
+        tables: &BTreeSet<String>,
+        months: Months,
+    ) -> Result<DataFrame> {
+        let mut union: Option<DataFrame> = None;
+        for table in tables {
+            let keys = scope
+                .scan(table, months)
+                .await?
+                .select(
+                    self.key
+                        .on
+                        .iter()
+                        .map(|c| col(c.as_str()).alias(format!("__l_{c}")))
+                        .collect::<Vec<_>>(),
+                )
+                .map_err(plan_error(table))?;
+            union = Some(match union {
+                Some(u) => u.union(keys).map_err(plan_error(table))?,
+                None => keys,
+            });
+        }
+        union.ok_or_else(|| {
+            Error::usage(
+                &self.key.table,
+                "an aggregate looked up by no table",
+                "report this as a bug",
+            )
+        })
     }
 
     /// The aggregate as it stood at month `m`: keys with rows up to `m`, and the columns of `m`.
