@@ -349,17 +349,7 @@ impl Plan<'_> {
     ) -> Result<DataFrame> {
         let mut union: Option<DataFrame> = None;
         for table in tables {
-            let keys = scope
-                .scan(table, months)
-                .await?
-                .select(
-                    self.key
-                        .on
-                        .iter()
-                        .map(|c| col(c.as_str()).alias(format!("__l_{c}")))
-                        .collect::<Vec<_>>(),
-                )
-                .map_err(plan_error(table))?;
+            let keys = scope.keys(table, months, &self.key.on, "__l").await?;
             union = Some(match union {
                 Some(u) => u.union(keys).map_err(plan_error(table))?,
                 None => keys,

@@ -103,19 +103,10 @@ async fn mark_child_rows(
     child: &AggregateKey,
     prefix: &str,
 ) -> Result<DataFrame> {
-    let renamed: Vec<String> = child.on.iter().map(|c| format!("{prefix}_{c}")).collect();
     let rows = scope
-        .scan(&child.table, Months::UpTo(scope.month))
-        .await?
-        .select(
-            child
-                .on
-                .iter()
-                .zip(&renamed)
-                .map(|(c, r)| col(c.as_str()).alias(r))
-                .collect::<Vec<_>>(),
-        )
-        .map_err(plan_error(&child.table))?;
+        .keys(&child.table, Months::UpTo(scope.month), &child.on, prefix)
+        .await?;
+    let renamed: Vec<String> = child.on.iter().map(|c| format!("{prefix}_{c}")).collect();
     let left: Vec<&str> = child.on.iter().map(String::as_str).collect();
     let right: Vec<&str> = renamed.iter().map(String::as_str).collect();
     records

@@ -168,6 +168,24 @@ impl Scope<'_> {
         Ok(df)
     }
 
+    /// The `on` columns of `table`'s rows in `months`, each renamed `{prefix}_{column}`.
+    pub async fn keys(
+        &self,
+        table: &str,
+        months: Months,
+        on: &[String],
+        prefix: &str,
+    ) -> Result<DataFrame> {
+        let renamed: Vec<Expr> = on
+            .iter()
+            .map(|c| col(c.as_str()).alias(format!("{prefix}_{c}")))
+            .collect();
+        self.scan(table, months)
+            .await?
+            .select(renamed)
+            .map_err(plan_error(table))
+    }
+
     /// Parses a SQL expression of the pack against `schema`, binding `$month`, `$month_start`, `$as_of`.
     pub fn parse(&self, sql: &str, schema: &DFSchema, place: &Place, what: &str) -> Result<Expr> {
         let bound = bind(sql, self.month);
