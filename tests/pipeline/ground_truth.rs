@@ -11,25 +11,39 @@ use std::path::Path;
 
 type Violation = (String, String, String, String, String);
 
-#[tokio::test(flavor = "multi_thread")]
-async fn every_rule_has_precision_and_recall_1() {
-    let tmp = tempfile::tempdir().unwrap();
+/// Generates a landing folder under `dir` (a district per ten stations) and
+/// ingests it into a new lake there; the ingest must have no file errors.
+async fn generated_lake(
+    dir: &Path,
+    stations: usize,
+    (first, last): (&str, &str),
+    firs_per_station_month: usize,
+    defect_rate: f64,
+    seed: u64,
+) -> (Options, Lake) {
     let opts = Options {
-        out: tmp.path().join("landing"),
-        stations: 30,
-        districts: 3,
-        months: ("2024-04".parse().unwrap(), "2024-11".parse().unwrap()),
-        firs_per_station_month: 15,
-        defect_rate: 0.05,
-        seed: 7,
+        out: dir.join("landing"),
+        stations,
+        districts: stations.div_ceil(10),
+        months: (first.parse().unwrap(), last.parse().unwrap()),
+        firs_per_station_month,
+        defect_rate,
+        seed,
         plain: false,
     };
     generate(&opts).unwrap();
-    let lake = Lake::create(&tmp.path().join("lake")).unwrap();
+    let lake = Lake::create(&dir.join("lake")).unwrap();
     let report = ingest_with(&opts.out, &lake, IngestOptions::default())
         .await
         .unwrap();
     assert!(!report.has_file_errors(), "{:?}", report.error_lines());
+    (opts, lake)
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn every_rule_has_precision_and_recall_1() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (opts, lake) = generated_lake(tmp.path(), 30, ("2024-04", "2024-11"), 15, 0.05, 7).await;
     let rules = Path::new(env!("CARGO_MANIFEST_DIR")).join("rules/cctns");
     let mut ours: BTreeSet<Violation> = BTreeSet::new();
     for month in opts.months() {
@@ -125,21 +139,7 @@ fn comparable(f: &cctns_audit::audit::Findings) -> Vec<(BTreeSet<Key>, BTreeMap<
 #[tokio::test(flavor = "multi_thread")]
 async fn months_audited_together_find_what_each_alone_finds() {
     let tmp = tempfile::tempdir().unwrap();
-    let opts = Options {
-        out: tmp.path().join("landing"),
-        stations: 12,
-        districts: 2,
-        months: ("2024-05".parse().unwrap(), "2024-09".parse().unwrap()),
-        firs_per_station_month: 12,
-        defect_rate: 0.08,
-        seed: 11,
-        plain: false,
-    };
-    generate(&opts).unwrap();
-    let lake = Lake::create(&tmp.path().join("lake")).unwrap();
-    ingest_with(&opts.out, &lake, IngestOptions::default())
-        .await
-        .unwrap();
+    let (opts, lake) = generated_lake(tmp.path(), 12, ("2024-05", "2024-09"), 12, 0.08, 11).await;
     let manifest = cctns_audit::lake::Manifest::load(&lake).unwrap();
     let ctx = cctns_audit::engine::lake_session(&lake, &manifest)
         .await

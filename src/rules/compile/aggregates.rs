@@ -7,7 +7,7 @@
 //! several months are audited together (M and M−1 for the trend), each
 //! aggregate is still built once, with one set of columns per month.
 
-use super::{names_parameter, plan_error, Months, Scope};
+use super::{join_on, names_parameter, plan_error, prefixed, Months, Scope};
 use crate::contract::Month;
 use crate::error::{Error, Result};
 use crate::rules::pack::{Kind, Rule, RulePack};
@@ -21,6 +21,9 @@ use datafusion::physical_plan::collect_partitioned;
 use datafusion::prelude::{DataFrame, SessionContext};
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
+
+/// The prefix of the key columns an aggregate is restricted to.
+const LOOKED_UP: &str = "__l";
 
 /// Which aggregate: a table, its join key and an optional row filter (SQL).
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
@@ -153,11 +156,12 @@ impl Aggregates {
         prefix: &str,
         columns: &[&String],
     ) -> Result<DataFrame> {
-        let renamed = |c: &String| format!("{prefix}_{c}");
+        let right = prefixed(&key.on, prefix);
         let mut select: Vec<Expr> = key
             .on
             .iter()
-            .map(|c| col(c.as_str()).alias(renamed(c)))
+            .zip(&right)
+            .map(|(c, name)| col(c.as_str()).alias(name))
             .collect();
         select.push(col("__n").alias(format!("{prefix}_n")));
         select.extend(columns.iter().map(|c| col(c.as_str())));
@@ -165,11 +169,7 @@ impl Aggregates {
             .frame(key, month)?
             .select(select)
             .map_err(plan_error(&key.table))?;
-        let left: Vec<&str> = key.on.iter().map(String::as_str).collect();
-        let right: Vec<String> = key.on.iter().map(renamed).collect();
-        let right: Vec<&str> = right.iter().map(String::as_str).collect();
-        df.join(parent, JoinType::Left, &left, &right, None)
-            .map_err(plan_error(&key.table))
+        join_on(df, parent, JoinType::Left, &key.on, &right, &key.table)
     }
 
     /// The aggregate as it stood at `month`.
@@ -296,16 +296,8 @@ impl Plan<'_> {
             let keys = self
                 .keys_looked_up(&scope, tables, Months::Between(first, latest))
                 .await?;
-            let (left, right): (Vec<String>, Vec<&str>) = self
-                .key
-                .on
-                .iter()
-                .map(|c| (format!("__l_{c}"), c.as_str()))
-                .unzip();
-            let left: Vec<&str> = left.iter().map(String::as_str).collect();
-            rows = keys
-                .join(rows, JoinType::RightSemi, &left, &right, None)
-                .map_err(plan_error(table))?;
+            let left = prefixed(&self.key.on, LOOKED_UP);
+            rows = join_on(keys, rows, JoinType::RightSemi, &left, &self.key.on, table)?;
         }
         let mut parsed = Vec::new();
         for (name, c) in self.columns {
@@ -339,7 +331,7 @@ impl Plan<'_> {
             .collect()
     }
 
-    /// The distinct `on` values (named `__l_{column}`) of the rows of
+    /// The `on` values (named with prefix [`LOOKED_UP`]) of the rows of
     /// `tables` in `months`: the only keys the plans will look up.
     async fn keys_looked_up(
         &self,
@@ -349,7 +341,7 @@ impl Plan<'_> {
     ) -> Result<DataFrame> {
         let mut union: Option<DataFrame> = None;
         for table in tables {
-            let keys = scope.keys(table, months, &self.key.on, "__l").await?;
+            let keys = scope.keys(table, months, &self.key.on, LOOKED_UP).await?;
             union = Some(match union {
                 Some(u) => u.union(keys).map_err(plan_error(table))?,
                 None => keys,

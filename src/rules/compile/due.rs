@@ -6,7 +6,10 @@
 //! with one mark join per child table.
 
 use super::aggregates::{child_of, parent_of, AggregateKey};
-use super::{message, plan_error, record_columns, record_key, rule_columns, Group, Months, Scope};
+use super::{
+    join_on, message, plan_error, prefixed, record_columns, record_key, rule_columns, Group,
+    Months, Scope,
+};
 use crate::error::{Error, Result};
 use crate::rules::pack::Kind;
 use datafusion::logical_expr::{col, lit, Expr, JoinType};
@@ -106,11 +109,15 @@ async fn mark_child_rows(
     let rows = scope
         .keys(&child.table, Months::UpTo(scope.month), &child.on, prefix)
         .await?;
-    let renamed: Vec<String> = child.on.iter().map(|c| format!("{prefix}_{c}")).collect();
-    let left: Vec<&str> = child.on.iter().map(String::as_str).collect();
-    let right: Vec<&str> = renamed.iter().map(String::as_str).collect();
-    records
-        .join(rows, JoinType::LeftMark, &left, &right, None)
-        .and_then(|joined| joined.with_column_renamed("mark", &format!("{prefix}_found")))
-        .map_err(plan_error(&child.table))
+    let right = prefixed(&child.on, prefix);
+    join_on(
+        records,
+        rows,
+        JoinType::LeftMark,
+        &child.on,
+        &right,
+        &child.table,
+    )?
+    .with_column_renamed("mark", &format!("{prefix}_found"))
+    .map_err(plan_error(&child.table))
 }

@@ -31,7 +31,7 @@ use datafusion::arrow::datatypes::DataType;
 use datafusion::common::{DFSchema, ScalarValue};
 use datafusion::error::DataFusionError;
 use datafusion::functions::expr_fn::concat;
-use datafusion::logical_expr::{cast, col, lit, when, Expr};
+use datafusion::logical_expr::{cast, col, lit, when, Expr, JoinType};
 use datafusion::prelude::{coalesce, DataFrame, SessionContext};
 
 /// One plan evaluating several rules.
@@ -168,7 +168,7 @@ impl Scope<'_> {
         Ok(df)
     }
 
-    /// The `on` columns of `table`'s rows in `months`, each renamed `{prefix}_{column}`.
+    /// The `on` columns of `table`'s rows in `months`, each renamed [`prefixed`].
     pub async fn keys(
         &self,
         table: &str,
@@ -178,7 +178,8 @@ impl Scope<'_> {
     ) -> Result<DataFrame> {
         let renamed: Vec<Expr> = on
             .iter()
-            .map(|c| col(c.as_str()).alias(format!("{prefix}_{c}")))
+            .zip(prefixed(on, prefix))
+            .map(|(c, name)| col(c.as_str()).alias(name))
             .collect();
         self.scan(table, months)
             .await?
@@ -237,6 +238,26 @@ fn timestamp(t: chrono::NaiveDateTime) -> Expr {
         Some(t.and_utc().timestamp_micros()),
         None,
     ))
+}
+
+/// The names `{prefix}_{column}` given to key columns `on` on one side of a join.
+pub fn prefixed(on: &[String], prefix: &str) -> Vec<String> {
+    on.iter().map(|c| format!("{prefix}_{c}")).collect()
+}
+
+/// `left` joined with `right` where each of `left_on` equals its `right_on`.
+pub fn join_on(
+    left: DataFrame,
+    right: DataFrame,
+    how: JoinType,
+    left_on: &[String],
+    right_on: &[String],
+    label: &str,
+) -> Result<DataFrame> {
+    let left_on: Vec<&str> = left_on.iter().map(String::as_str).collect();
+    let right_on: Vec<&str> = right_on.iter().map(String::as_str).collect();
+    left.join(right, how, &left_on, &right_on, None)
+        .map_err(plan_error(label))
 }
 
 /// Whether a SQL text names an audit parameter (`$month`, `$month_start`, `$as_of`).
