@@ -13,7 +13,7 @@ use super::{
 use crate::error::{Error, Result};
 use crate::rules::pack::Kind;
 use datafusion::logical_expr::{col, lit, Expr, JoinType};
-use datafusion::prelude::{coalesce, DataFrame};
+use datafusion::prelude::DataFrame;
 
 /// Compiles the table's `child_due` rules into one plan.
 pub(super) async fn compile(scope: &Scope<'_>, table: &str) -> Result<Option<Group>> {
@@ -61,7 +61,7 @@ pub(super) async fn compile(scope: &Scope<'_>, table: &str) -> Result<Option<Gro
             .clone()
             .gt_eq(scope.month_start())
             .and(deadline.lt(scope.as_of()));
-        let population = coalesce(vec![due, lit(false)]).and(scope.population(rule, &schema)?);
+        let population = due.is_true().and(scope.population(rule, &schema)?);
         due_columns.push(population.alias(format!("__due{i}")));
         any_due = any_due.or(col(format!("__due{i}")));
     }

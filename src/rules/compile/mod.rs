@@ -197,7 +197,10 @@ impl Scope<'_> {
             .map_err(|e| sql_problem(place, what, &e, schema))
     }
 
-    /// Parses field `field` of `rule` (a boolean SQL expression), nulls counting as false.
+    /// Parses field `field` of `rule` (a boolean SQL expression), nulls
+    /// counting as false. Written `IS TRUE` rather than `coalesce(…, false)`:
+    /// DataFusion turns `coalesce` into a `CASE` that evaluates the condition
+    /// twice (once to test for null, once on the rows it keeps).
     pub fn condition(
         &self,
         rule: &Rule,
@@ -211,7 +214,7 @@ impl Scope<'_> {
             &rule.place_of(field),
             &format!("rule {}: `{field}`", rule.id),
         )?;
-        Ok(coalesce(vec![expr, lit(false)]))
+        Ok(expr.is_true())
     }
 
     /// The population condition of `rule` (true when it has none).
