@@ -8,6 +8,7 @@
 
 mod manifest;
 mod read;
+mod scan;
 mod write;
 
 pub use manifest::Manifest;

@@ -1,6 +1,7 @@
 //! Reading the lake: register every table at the manifest's version in a
 //! DataFusion session, and read the registry back.
 
+use super::scan::LakeTable;
 use super::write::open_version;
 use super::{Lake, Manifest, REGISTRY};
 use crate::contract::{Registry, Station};
@@ -14,8 +15,9 @@ use datafusion::prelude::{DataFrame, SessionContext};
 use std::sync::Arc;
 
 /// Registers the six station tables, `quarantine` and `registry` in `ctx`,
-/// each at the version the manifest names (an empty table when it has none).
-/// The tables' logs are read concurrently.
+/// each at the version the manifest names (an empty table when it has none),
+/// read as a [`LakeTable`] (the snapshot's Parquet files through DataFusion's
+/// own reader). The tables' logs are read concurrently.
 pub async fn register_snapshot(
     ctx: &SessionContext,
     lake: &Lake,
@@ -31,10 +33,12 @@ pub async fn register_snapshot(
                     table
                         .update_datafusion_session(state)
                         .map_err(Error::lake(format!("reading lake table {name}")))?;
-                    table
+                    let delta = table
                         .table_provider()
                         .await
-                        .map_err(Error::engine(format!("reading lake table {name}")))?
+                        .map_err(Error::engine(format!("reading lake table {name}")))?;
+                    let dir = lake.table_dir(name);
+                    Arc::new(LakeTable::new(&table, &dir, delta.schema(), name)?)
                 }
                 None => Arc::new(
                     MemTable::try_new(schema, vec![vec![]])

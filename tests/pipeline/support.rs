@@ -63,8 +63,10 @@ impl Fixture {
         self.dir.path().join("landing")
     }
 
+    /// The lake, in a folder whose name has a space and Devanagari (the
+    /// lake's files must be found whatever the folder is called).
     pub fn lake(&self) -> Lake {
-        Lake::create(&self.dir.path().join("lake")).unwrap()
+        Lake::create(&self.dir.path().join("lake फ़ोल्डर")).unwrap()
     }
 
     /// Ingests the landing folder into the lake.
