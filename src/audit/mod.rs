@@ -47,6 +47,15 @@ impl std::fmt::Debug for Records {
 }
 
 impl Records {
+    /// An empty set with room for about `records` records (sparing the
+    /// index the rehashing of every record as it grows).
+    pub fn with_capacity(records: usize) -> Records {
+        let mut set = Records::default();
+        set.keys.reserve(records);
+        set.index.reserve(records, |_| 0);
+        set
+    }
+
     /// The id of a record, interning it on first sight.
     pub fn intern(&mut self, ps_code: &str, table: &str, key: &str) -> u32 {
         let station = self.station_id(ps_code);
@@ -249,9 +258,14 @@ impl Findings {
         month: Month,
         results: &[(&Group, Vec<RecordBatch>)],
     ) -> Result<Findings> {
+        let rows = results
+            .iter()
+            .flat_map(|(_, batches)| batches)
+            .map(RecordBatch::num_rows)
+            .sum();
         let mut findings = Findings {
             month,
-            records: Records::default(),
+            records: Records::with_capacity(rows),
             rules: vec![RuleFindings::default(); pack.rules.len()],
         };
         for (group, batches) in results {
