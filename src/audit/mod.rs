@@ -9,7 +9,7 @@
 
 use crate::contract::Month;
 use crate::error::{Error, Result};
-use crate::rules::compile::{compile_month, Aggregates, Group};
+use crate::rules::compile::{compile_due, compile_month, Aggregates, Group, AUDITED_MONTH};
 use crate::rules::{RulePack, Severity};
 use datafusion::arrow::array::{Array, AsArray, BooleanArray, RecordBatch, StringArray};
 use datafusion::arrow::buffer::BooleanBuffer;
@@ -221,26 +221,40 @@ pub async fn audit_months(
     let compiles = months
         .iter()
         .map(|&m| compile_month(ctx, pack, m, &aggregates));
-    let plans = futures::future::try_join_all(compiles).await?;
-    let runs = plans.iter().enumerate().flat_map(|(m, groups)| {
-        groups.iter().map(move |g| async move {
-            let started = std::time::Instant::now();
-            let batches = g
-                .plan
-                .clone()
-                .collect()
-                .await
-                .map_err(Error::engine(format!("running the rules of {}", g.label)))?;
-            tracing::debug!(plan = %g.label, month = %months[m], ms = started.elapsed().as_millis() as u64, "plan ran");
-            Ok::<_, Error>((m, g, batches))
-        })
+    let mut plans: Vec<(Option<usize>, Group)> = Vec::new();
+    for (m, groups) in futures::future::try_join_all(compiles)
+        .await?
+        .into_iter()
+        .enumerate()
+    {
+        plans.extend(groups.into_iter().map(|g| (Some(m), g)));
+    }
+    let shared = compile_due(ctx, pack, months, &aggregates).await?;
+    plans.extend(shared.into_iter().map(|g| (None, g)));
+    let runs = plans.iter().map(|(m, g)| async move {
+        let started = std::time::Instant::now();
+        let batches = g
+            .plan
+            .clone()
+            .collect()
+            .await
+            .map_err(Error::engine(format!("running the rules of {}", g.label)))?;
+        tracing::debug!(plan = %g.label, month = ?m.map(|m| months[m]), ms = started.elapsed().as_millis() as u64, "plan ran");
+        Ok::<_, Error>((*m, g, batches))
     });
     let results = futures::future::try_join_all(runs).await?;
     let ran = started.elapsed();
     let mut per_month: Vec<Vec<(&Group, Vec<RecordBatch>)>> =
         months.iter().map(|_| Vec::new()).collect();
     for (m, group, batches) in results {
-        per_month[m].push((group, batches));
+        match m {
+            Some(m) => per_month[m].push((group, batches)),
+            None => {
+                for (m, &month) in months.iter().enumerate() {
+                    per_month[m].push((group, rows_of_month(group, &batches, month)?));
+                }
+            }
+        }
     }
     let findings = months
         .par_iter()
@@ -356,6 +370,28 @@ impl Findings {
         all.sort();
         all
     }
+}
+
+/// The rows of a plan covering several months (see [`Group::by_month`]) audited for `month`.
+fn rows_of_month(group: &Group, batches: &[RecordBatch], month: Month) -> Result<Vec<RecordBatch>> {
+    use datafusion::arrow::compute::{filter_record_batch, kernels::cmp::eq};
+    let wanted = StringArray::new_scalar(month.to_string());
+    batches
+        .iter()
+        .map(|batch| {
+            let months = batch
+                .column_by_name(AUDITED_MONTH)
+                .ok_or_else(|| shape_error(&group.label, AUDITED_MONTH))?;
+            let months = datafusion::arrow::compute::cast(
+                months,
+                &datafusion::arrow::datatypes::DataType::Utf8,
+            )
+            .map_err(|e| Error::engine(format!("splitting {} by month", group.label))(e.into()))?;
+            eq(&months, &wanted)
+                .and_then(|keep| filter_record_batch(batch, &keep))
+                .map_err(|e| Error::engine(format!("splitting {} by month", group.label))(e.into()))
+        })
+        .collect()
 }
 
 /// One bit per row of a boolean column: set where the value is true (nulls are not).

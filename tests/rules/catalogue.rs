@@ -397,7 +397,7 @@ fn violations(month: &str) -> &'static ByRule {
             for m in ["2024-07", "2024-08"] {
                 let dir = f.dir.path().join("out").join(m);
                 cctns_audit::pipeline::audit_to_files(
-                    &f.dir.path().join("lake"),
+                    f.lake().root(),
                     m.parse().unwrap(),
                     &dir,
                     &rules,

@@ -95,19 +95,28 @@ fn failures(
 }
 
 /// When M−1 and M are audited together the aggregates are built once over
-/// the lake up to M: M−1 must still see the lake as it stood at M−1. Three
-/// cases where M's rows would change M−1's findings: a FIR of M−1 entered
-/// again in M (a duplicate only in M), an arrest of M−1 whose FIR is first
-/// uploaded in M (an orphan in M−1), and a FIR of March uploaded late in M
-/// (its crime-details deadline falls in M−1, when the lake did not hold it).
+/// the lake up to M, and the due records of both months are looked up in one
+/// read of the child tables: M−1 must still see the lake as it stood at M−1.
+/// Four cases where M's rows would change M−1's findings: a FIR of M−1
+/// entered again in M (a duplicate only in M), an arrest of M−1 whose FIR is
+/// first uploaded in M (an orphan in M−1), a FIR of March uploaded late in M
+/// (its crime-details deadline falls in M−1, when the lake did not hold it),
+/// and a FIR due in M−1 whose crime details arrive only in M.
 #[tokio::test(flavor = "multi_thread")]
 async fn the_month_before_sees_the_lake_as_it_stood_then() {
     let f = Fixture::new();
     let fir_header = "ps_code,fir_no,fir_date,entered_at";
     f.put(
         "landing/2024-04/UP-GBN-001/fir.csv",
-        format!("{fir_header}\nUP-GBN-001,0001/2024,2024-04-02 10:00,2024-04-02 11:00\n")
-            .as_bytes(),
+        format!(
+            "{fir_header}\nUP-GBN-001,0001/2024,2024-04-02 10:00,2024-04-02 11:00\n\
+             UP-GBN-001,0004/2024,2024-03-28 10:00,2024-04-02 11:00\n"
+        )
+        .as_bytes(),
+    );
+    f.put(
+        "landing/2024-05/UP-GBN-001/crime_details.csv",
+        b"ps_code,fir_no\nUP-GBN-001,0004/2024\n",
     );
     f.put(
         "landing/2024-04/UP-GBN-001/arrest.csv",
@@ -136,6 +145,7 @@ async fn the_month_before_sees_the_lake_as_it_stood_then() {
     assert!(!has("FIR-DUPLICATE", "0001/2024"), "{in_april:?}");
     assert!(has("ARR-ORPHAN", "0002/2024#A1"), "{in_april:?}");
     assert!(!has("CD-MISSING", "0003/2024"), "{in_april:?}");
+    assert!(has("CD-MISSING", "0004/2024"), "{in_april:?}");
     let in_may = failures(&pack, &together[1]);
     assert!(in_may.contains(&("FIR-DUPLICATE".into(), "0001/2024".into())));
 }

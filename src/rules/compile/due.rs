@@ -4,20 +4,42 @@
 //! and fails when the child table (up to the month) has no row for it. The
 //! records are narrowed to those due before the child rows are looked up,
 //! with one mark join per child table.
+//!
+//! All audited months (M and M−1 for the trend) share one plan: the records
+//! due in each month are tagged with it ([`AUDITED_MONTH`]), and a child row
+//! counts for a record only when its month is not after the record's audited
+//! month. The child tables, all their months up to M, are read once.
 
-use super::aggregates::{child_of, parent_of, AggregateKey};
+use super::aggregates::{child_of, parent_of, AggregateKey, Aggregates};
 use super::{
-    join_on, message, plan_error, prefixed, record_columns, record_key, rule_columns, Group,
-    Months, Scope,
+    message, plan_error, prefixed, record_columns, record_key, rule_columns, Group, Months, Scope,
+    AUDITED_MONTH,
 };
+use crate::contract::Month;
 use crate::error::{Error, Result};
-use crate::rules::pack::Kind;
+use crate::rules::pack::{Kind, Rule, RulePack};
 use datafusion::logical_expr::{col, lit, Expr, JoinType};
-use datafusion::prelude::DataFrame;
+use datafusion::prelude::{DataFrame, SessionContext};
 
-/// Compiles the table's `child_due` rules into one plan.
-pub(super) async fn compile(scope: &Scope<'_>, table: &str) -> Result<Option<Group>> {
-    let rules = scope.rules_of(table, |r| matches!(r.kind, Kind::ChildDue { .. }));
+/// Compiles the table's `child_due` rules for all of `months` into one plan.
+pub(super) async fn compile(
+    ctx: &SessionContext,
+    pack: &RulePack,
+    aggregates: &Aggregates,
+    table: &str,
+    months: &[Month],
+) -> Result<Option<Group>> {
+    let Some(&latest) = months.iter().max() else {
+        return Ok(None);
+    };
+    let scope_of = |month: Month| Scope {
+        ctx,
+        pack,
+        month,
+        aggregates,
+    };
+    let latest_scope = scope_of(latest);
+    let rules = latest_scope.rules_of(table, |r| matches!(r.kind, Kind::ChildDue { .. }));
     let Some(records_key) = rules
         .first()
         .and_then(|(_, r)| parent_of(r))
@@ -26,9 +48,57 @@ pub(super) async fn compile(scope: &Scope<'_>, table: &str) -> Result<Option<Gro
         return Ok(None);
     };
     let label = format!("{table}:due");
+    let children = children_of(table, &rules, &records_key)?;
+    let mut due: Option<DataFrame> = None;
+    for &month in months {
+        let records = due_records(&scope_of(month), &rules, &records_key, &label).await?;
+        due = Some(match due {
+            Some(all) => all.union(records).map_err(plan_error(&label))?,
+            None => records,
+        });
+    }
+    let Some(mut records) = due else {
+        return Ok(None);
+    };
+    let schema = aggregates.frame(&records_key, latest)?.schema().clone();
+    for (k, child) in children.iter().enumerate() {
+        records = mark_child_rows(&latest_scope, records, child, &format!("__c{k}")).await?;
+    }
+    let key = record_key(table);
+    let mut select: Vec<Expr> =
+        record_columns(col("ps_code"), lit(table.to_string()), key.clone()).into();
+    for (i, (_, rule)) in rules.iter().enumerate() {
+        let k = child_of(rule)
+            .and_then(|c| children.iter().position(|x| *x == c))
+            .unwrap_or(0);
+        let fails = !col(format!("__c{k}_found"));
+        select.extend(rule_columns(
+            i,
+            col(format!("__due{i}")),
+            fails,
+            message(rule, &schema, &key)?,
+        ));
+    }
+    select.push(col(AUDITED_MONTH));
+    let plan = records.select(select).map_err(plan_error(&label))?;
+    Ok(Some(Group {
+        label,
+        rules: rules.iter().map(|(i, _)| *i).collect(),
+        plan,
+        by_month: true,
+    }))
+}
+
+/// The distinct child tables (and keys) the rules look for rows in; the
+/// rules must share their records' key.
+fn children_of(
+    table: &str,
+    rules: &[(usize, &Rule)],
+    records_key: &AggregateKey,
+) -> Result<Vec<AggregateKey>> {
     let mut children: Vec<AggregateKey> = Vec::new();
-    for (_, rule) in &rules {
-        if parent_of(rule).map(|(key, _)| key).as_ref() != Some(&records_key) {
+    for (_, rule) in rules {
+        if parent_of(rule).map(|(key, _)| key).as_ref() != Some(records_key) {
             return Err(Error::usage(
                 rule.place_of("on").to_string(),
                 format!(
@@ -42,9 +112,20 @@ pub(super) async fn compile(scope: &Scope<'_>, table: &str) -> Result<Option<Gro
             children.push(child);
         }
     }
-    let records = scope.aggregates.frame(&records_key, scope.month)?;
+    Ok(children)
+}
+
+/// The records as they stood at the scope's month that are due in it for
+/// some rule, with a column `__due{i}` per rule and the month in
+/// [`AUDITED_MONTH`].
+async fn due_records(
+    scope: &Scope<'_>,
+    rules: &[(usize, &Rule)],
+    records_key: &AggregateKey,
+    label: &str,
+) -> Result<DataFrame> {
+    let records = scope.aggregates.frame(records_key, scope.month)?;
     let schema = records.schema().clone();
-    let key = record_key(table);
     let mut due_columns: Vec<Expr> = Vec::new();
     let mut any_due = lit(false);
     for (i, (_, rule)) in rules.iter().enumerate() {
@@ -67,57 +148,43 @@ pub(super) async fn compile(scope: &Scope<'_>, table: &str) -> Result<Option<Gro
     }
     let mut select: Vec<Expr> = schema.columns().into_iter().map(Expr::Column).collect();
     select.extend(due_columns);
-    let mut records = records
+    select.push(lit(scope.month.to_string()).alias(AUDITED_MONTH));
+    records
         .select(select)
         .and_then(|r| r.filter(any_due))
-        .map_err(plan_error(&label))?;
-    for (k, child) in children.iter().enumerate() {
-        records = mark_child_rows(scope, records, child, &format!("__c{k}")).await?;
-    }
-    let mut select: Vec<Expr> =
-        record_columns(col("ps_code"), lit(table.to_string()), key.clone()).into();
-    for (i, (_, rule)) in rules.iter().enumerate() {
-        let k = child_of(rule)
-            .and_then(|c| children.iter().position(|x| *x == c))
-            .unwrap_or(0);
-        let fails = !col(format!("__c{k}_found"));
-        select.extend(rule_columns(
-            i,
-            col(format!("__due{i}")),
-            fails,
-            message(rule, &schema, &key)?,
-        ));
-    }
-    let plan = records.select(select).map_err(plan_error(&label))?;
-    Ok(Some(Group {
-        label,
-        rules: rules.iter().map(|(i, _)| *i).collect(),
-        plan,
-    }))
+        .map_err(plan_error(label))
 }
 
-/// `records` with a boolean column `{prefix}_found`: whether `child` (the
-/// lake up to the month) has a row with the record's `on` values. A mark join
-/// probes the child's rows against the (already filtered) due records, so the
-/// child table is never aggregated.
+/// `records` with a boolean column `{prefix}_found`: whether `child` has a
+/// row with the record's `on` values in a month up to the record's audited
+/// month. A mark join probes the child's rows (the lake up to the latest
+/// audited month, read once) against the (already filtered) due records, so
+/// the child table is never aggregated.
 async fn mark_child_rows(
     scope: &Scope<'_>,
     records: DataFrame,
     child: &AggregateKey,
     prefix: &str,
 ) -> Result<DataFrame> {
-    let rows = scope
-        .keys(&child.table, Months::UpTo(scope.month), &child.on, prefix)
-        .await?;
     let right = prefixed(&child.on, prefix);
-    join_on(
-        records,
-        rows,
-        JoinType::LeftMark,
-        &child.on,
-        &right,
-        &child.table,
-    )?
-    .with_column_renamed("mark", &format!("{prefix}_found"))
-    .map_err(plan_error(&child.table))
+    let child_month = format!("{prefix}_month");
+    let mut columns: Vec<Expr> = child
+        .on
+        .iter()
+        .zip(&right)
+        .map(|(c, name)| col(c.as_str()).alias(name))
+        .collect();
+    columns.push(col("month").alias(&child_month));
+    let rows = scope
+        .scan(&child.table, Months::UpTo(scope.month))
+        .await?
+        .select(columns)
+        .map_err(plan_error(&child.table))?;
+    let left_on: Vec<&str> = child.on.iter().map(String::as_str).collect();
+    let right_on: Vec<&str> = right.iter().map(String::as_str).collect();
+    let in_time = col(child_month.as_str()).lt_eq(col(AUDITED_MONTH));
+    records
+        .join(rows, JoinType::LeftMark, &left_on, &right_on, Some(in_time))
+        .and_then(|joined| joined.with_column_renamed("mark", &format!("{prefix}_found")))
+        .map_err(plan_error(&child.table))
 }

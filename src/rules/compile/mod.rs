@@ -42,17 +42,47 @@ pub struct Group {
     pub rules: Vec<usize>,
     /// The plan.
     pub plan: DataFrame,
+    /// Whether the plan covers several audited months at once, each row
+    /// naming its month (`YYYY-MM`) in column [`AUDITED_MONTH`].
+    pub by_month: bool,
 }
+
+/// The column naming a row's audited month in a [`Group`] that covers several.
+pub const AUDITED_MONTH: &str = "__audited_month";
 
 /// Compiles every rule of `pack` for `month` against the tables of `ctx`.
 /// Collects every problem (with file and line) before failing.
 pub async fn compile(ctx: &SessionContext, pack: &RulePack, month: Month) -> Result<Vec<Group>> {
     let aggregates = Aggregates::build(ctx, pack, &[month]).await?;
-    compile_month(ctx, pack, month, &aggregates).await
+    let mut groups = compile_month(ctx, pack, month, &aggregates).await?;
+    groups.extend(compile_due(ctx, pack, &[month], &aggregates).await?);
+    Ok(groups)
 }
 
-/// Compiles every rule of `pack` for `month`, reading parents from
-/// `aggregates` (built by [`Aggregates::build`] for months including `month`).
+/// Compiles the `child_due` rules of every table for all of `months` at
+/// once (one plan per table, see [`due`]), reading records from `aggregates`.
+pub async fn compile_due(
+    ctx: &SessionContext,
+    pack: &RulePack,
+    months: &[Month],
+    aggregates: &Aggregates,
+) -> Result<Vec<Group>> {
+    let mut groups = Vec::new();
+    let mut problems = Vec::new();
+    for table in crate::lake::monthly_tables() {
+        let result = due::compile(ctx, pack, aggregates, table, months).await;
+        collect(result, &mut groups, &mut problems);
+    }
+    match problems.len() {
+        0 => Ok(groups),
+        1 => Err(problems.remove(0)),
+        _ => Err(Error::Many(problems)),
+    }
+}
+
+/// Compiles every rule of `pack` for `month` but the `child_due` ones (see
+/// [`compile_due`]), reading parents from `aggregates` (built by
+/// [`Aggregates::build`] for months including `month`).
 pub async fn compile_month(
     ctx: &SessionContext,
     pack: &RulePack,
@@ -70,11 +100,6 @@ pub async fn compile_month(
     for table in crate::lake::monthly_tables() {
         collect(
             table::compile(&scope, table).await,
-            &mut groups,
-            &mut problems,
-        );
-        collect(
-            due::compile(&scope, table).await,
             &mut groups,
             &mut problems,
         );

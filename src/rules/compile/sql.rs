@@ -77,5 +77,6 @@ pub(super) async fn compile(scope: &Scope<'_>, index: usize) -> Result<Group> {
         label,
         rules: vec![index],
         plan,
+        by_month: false,
     })
 }
