@@ -7,7 +7,7 @@
 //! several months are audited together (M and M−1 for the trend), each
 //! aggregate is still built once, with one set of columns per month.
 
-use super::{join_on, names_parameter, plan_error, prefixed, Months, Scope};
+use super::{join_on, names_parameter, plan_error, prefixed, renamed, Months, Scope};
 use crate::contract::Month;
 use crate::error::{Error, Result};
 use crate::rules::pack::{Kind, Rule, RulePack};
@@ -157,12 +157,7 @@ impl Aggregates {
         columns: &[&String],
     ) -> Result<DataFrame> {
         let right = prefixed(&key.on, prefix);
-        let mut select: Vec<Expr> = key
-            .on
-            .iter()
-            .zip(&right)
-            .map(|(c, name)| col(c.as_str()).alias(name))
-            .collect();
+        let mut select = renamed(&key.on, prefix);
         select.push(col("__n").alias(format!("{prefix}_n")));
         select.extend(columns.iter().map(|c| col(c.as_str())));
         let parent = self

@@ -12,8 +12,8 @@
 
 use super::aggregates::{child_of, parent_of, AggregateKey, Aggregates};
 use super::{
-    message, plan_error, prefixed, record_columns, record_key, rule_columns, Group, Months, Scope,
-    AUDITED_MONTH,
+    message, plan_error, prefixed, record_columns, record_key, renamed, rule_columns, Group,
+    Months, Scope, AUDITED_MONTH,
 };
 use crate::contract::Month;
 use crate::error::{Error, Result};
@@ -168,12 +168,7 @@ async fn mark_child_rows(
 ) -> Result<DataFrame> {
     let right = prefixed(&child.on, prefix);
     let child_month = format!("{prefix}_month");
-    let mut columns: Vec<Expr> = child
-        .on
-        .iter()
-        .zip(&right)
-        .map(|(c, name)| col(c.as_str()).alias(name))
-        .collect();
+    let mut columns = renamed(&child.on, prefix);
     columns.push(col("month").alias(&child_month));
     let rows = scope
         .scan(&child.table, Months::UpTo(scope.month))

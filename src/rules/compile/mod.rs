@@ -201,14 +201,9 @@ impl Scope<'_> {
         on: &[String],
         prefix: &str,
     ) -> Result<DataFrame> {
-        let renamed: Vec<Expr> = on
-            .iter()
-            .zip(prefixed(on, prefix))
-            .map(|(c, name)| col(c.as_str()).alias(name))
-            .collect();
         self.scan(table, months)
             .await?
-            .select(renamed)
+            .select(renamed(on, prefix))
             .map_err(plan_error(table))
     }
 
@@ -271,6 +266,14 @@ fn timestamp(t: chrono::NaiveDateTime) -> Expr {
 /// The names `{prefix}_{column}` given to key columns `on` on one side of a join.
 pub fn prefixed(on: &[String], prefix: &str) -> Vec<String> {
     on.iter().map(|c| format!("{prefix}_{c}")).collect()
+}
+
+/// Key columns `on`, each renamed [`prefixed`].
+pub fn renamed(on: &[String], prefix: &str) -> Vec<Expr> {
+    on.iter()
+        .zip(prefixed(on, prefix))
+        .map(|(c, name)| col(c.as_str()).alias(name))
+        .collect()
 }
 
 /// `left` joined with `right` where each of `left_on` equals its `right_on`.
