@@ -221,6 +221,7 @@ pub async fn audit_months(
     let compiles = months
         .iter()
         .map(|&m| compile_month(ctx, pack, m, &aggregates));
+    // Each plan with the index of the month it audits (None: every month, split afterwards).
     let mut plans: Vec<(Option<usize>, Group)> = Vec::new();
     for (m, groups) in futures::future::try_join_all(compiles)
         .await?
@@ -372,24 +373,25 @@ impl Findings {
     }
 }
 
-/// The rows of a plan covering several months (see [`Group::by_month`]) audited for `month`.
+/// The rows audited for `month` of a plan covering every audited month
+/// (one of [`compile_due`]'s, naming each row's month in [`AUDITED_MONTH`]).
 fn rows_of_month(group: &Group, batches: &[RecordBatch], month: Month) -> Result<Vec<RecordBatch>> {
-    use datafusion::arrow::compute::{filter_record_batch, kernels::cmp::eq};
+    use datafusion::arrow::compute::{cast, filter_record_batch, kernels::cmp::eq};
+    use datafusion::arrow::datatypes::DataType;
     let wanted = StringArray::new_scalar(month.to_string());
+    let failed = |e: datafusion::arrow::error::ArrowError| {
+        Error::engine(format!("splitting {} by month", group.label))(e.into())
+    };
     batches
         .iter()
         .map(|batch| {
             let months = batch
                 .column_by_name(AUDITED_MONTH)
                 .ok_or_else(|| shape_error(&group.label, AUDITED_MONTH))?;
-            let months = datafusion::arrow::compute::cast(
-                months,
-                &datafusion::arrow::datatypes::DataType::Utf8,
-            )
-            .map_err(|e| Error::engine(format!("splitting {} by month", group.label))(e.into()))?;
-            eq(&months, &wanted)
+            cast(months, &DataType::Utf8)
+                .and_then(|months| eq(&months, &wanted))
                 .and_then(|keep| filter_record_batch(batch, &keep))
-                .map_err(|e| Error::engine(format!("splitting {} by month", group.label))(e.into()))
+                .map_err(failed)
         })
         .collect()
 }

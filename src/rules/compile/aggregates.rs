@@ -164,7 +164,13 @@ impl Aggregates {
             .frame(key, month)?
             .select(select)
             .map_err(plan_error(&key.table))?;
-        join_on(df, parent, JoinType::Left, &key.on, &right, &key.table)
+        join_on(
+            (df, &key.on),
+            (parent, &right),
+            JoinType::Left,
+            None,
+            &key.table,
+        )
     }
 
     /// The aggregate as it stood at `month`.
@@ -292,7 +298,13 @@ impl Plan<'_> {
                 .keys_looked_up(&scope, tables, Months::Between(first, latest))
                 .await?;
             let left = prefixed(&self.key.on, LOOKED_UP);
-            rows = join_on(keys, rows, JoinType::RightSemi, &left, &self.key.on, table)?;
+            rows = join_on(
+                (keys, &left),
+                (rows, &self.key.on),
+                JoinType::RightSemi,
+                None,
+                table,
+            )?;
         }
         let mut parsed = Vec::new();
         for (name, c) in self.columns {

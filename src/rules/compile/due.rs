@@ -12,8 +12,8 @@
 
 use super::aggregates::{child_of, parent_of, AggregateKey, Aggregates};
 use super::{
-    message, plan_error, prefixed, record_columns, record_key, renamed, rule_columns, Group,
-    Months, Scope, AUDITED_MONTH,
+    join_on, message, plan_error, prefixed, record_columns, record_key, renamed, rule_columns,
+    Group, Months, Scope, AUDITED_MONTH,
 };
 use crate::contract::Month;
 use crate::error::{Error, Result};
@@ -85,7 +85,6 @@ pub(super) async fn compile(
         label,
         rules: rules.iter().map(|(i, _)| *i).collect(),
         plan,
-        by_month: true,
     }))
 }
 
@@ -175,11 +174,14 @@ async fn mark_child_rows(
         .await?
         .select(columns)
         .map_err(plan_error(&child.table))?;
-    let left_on: Vec<&str> = child.on.iter().map(String::as_str).collect();
-    let right_on: Vec<&str> = right.iter().map(String::as_str).collect();
     let in_time = col(child_month.as_str()).lt_eq(col(AUDITED_MONTH));
-    records
-        .join(rows, JoinType::LeftMark, &left_on, &right_on, Some(in_time))
-        .and_then(|joined| joined.with_column_renamed("mark", &format!("{prefix}_found")))
-        .map_err(plan_error(&child.table))
+    join_on(
+        (records, &child.on),
+        (rows, &right),
+        JoinType::LeftMark,
+        Some(in_time),
+        &child.table,
+    )?
+    .with_column_renamed("mark", &format!("{prefix}_found"))
+    .map_err(plan_error(&child.table))
 }

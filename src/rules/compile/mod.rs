@@ -42,12 +42,10 @@ pub struct Group {
     pub rules: Vec<usize>,
     /// The plan.
     pub plan: DataFrame,
-    /// Whether the plan covers several audited months at once, each row
-    /// naming its month (`YYYY-MM`) in column [`AUDITED_MONTH`].
-    pub by_month: bool,
 }
 
-/// The column naming a row's audited month in a [`Group`] that covers several.
+/// The column naming a row's audited month (`YYYY-MM`) in the groups of
+/// [`compile_due`], which cover every audited month at once.
 pub const AUDITED_MONTH: &str = "__audited_month";
 
 /// Compiles every rule of `pack` for `month` against the tables of `ctx`.
@@ -73,11 +71,7 @@ pub async fn compile_due(
         let result = due::compile(ctx, pack, aggregates, table, months).await;
         collect(result, &mut groups, &mut problems);
     }
-    match problems.len() {
-        0 => Ok(groups),
-        1 => Err(problems.remove(0)),
-        _ => Err(Error::Many(problems)),
-    }
+    all_or_problems(groups, problems)
 }
 
 /// Compiles every rule of `pack` for `month` but the `child_due` ones (see
@@ -114,6 +108,11 @@ pub async fn compile_month(
             );
         }
     }
+    all_or_problems(groups, problems)
+}
+
+/// The groups, or every problem found compiling them.
+fn all_or_problems(groups: Vec<Group>, mut problems: Vec<Error>) -> Result<Vec<Group>> {
     match problems.len() {
         0 => Ok(groups),
         1 => Err(problems.remove(0)),
@@ -276,18 +275,18 @@ pub fn renamed(on: &[String], prefix: &str) -> Vec<Expr> {
         .collect()
 }
 
-/// `left` joined with `right` where each of `left_on` equals its `right_on`.
+/// `left` joined with `right` where each of `left_on` equals its
+/// `right_on` (and `filter`, when given, holds).
 pub fn join_on(
-    left: DataFrame,
-    right: DataFrame,
+    (left, left_on): (DataFrame, &[String]),
+    (right, right_on): (DataFrame, &[String]),
     how: JoinType,
-    left_on: &[String],
-    right_on: &[String],
+    filter: Option<Expr>,
     label: &str,
 ) -> Result<DataFrame> {
     let left_on: Vec<&str> = left_on.iter().map(String::as_str).collect();
     let right_on: Vec<&str> = right_on.iter().map(String::as_str).collect();
-    left.join(right, how, &left_on, &right_on, None)
+    left.join(right, how, &left_on, &right_on, filter)
         .map_err(plan_error(label))
 }
 

@@ -77,6 +77,5 @@ pub(super) async fn compile(scope: &Scope<'_>, index: usize) -> Result<Group> {
         label,
         rules: vec![index],
         plan,
-        by_month: false,
     })
 }

@@ -65,7 +65,6 @@ pub(super) async fn compile(scope: &Scope<'_>) -> Result<Option<Group>> {
         label: STATION.to_string(),
         rules: rules.iter().map(|(i, _)| *i).collect(),
         plan,
-        by_month: false,
     }))
 }
 

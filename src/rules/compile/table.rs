@@ -83,6 +83,5 @@ pub(super) async fn compile(scope: &Scope<'_>, table: &str) -> Result<Option<Gro
         label: table.to_string(),
         rules: rules.iter().map(|(i, _)| *i).collect(),
         plan,
-        by_month: false,
     }))
 }
