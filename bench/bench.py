@@ -45,12 +45,12 @@ def binary():
 
 
 def measure(cmd, quiet=True):
-    """Wall seconds and peak RSS (MB) of a command, by GNU time."""
+    """Wall seconds, peak RSS (MB), user and system CPU seconds of a command, by GNU time."""
     with tempfile.NamedTemporaryFile("r") as t:
         out = subprocess.DEVNULL if quiet else None
-        run(["/usr/bin/time", "-f", "%e %M", "-o", t.name, *cmd], stdout=out, stderr=out)
-        secs, kb = t.read().split()[-2:]
-    return float(secs), int(kb) / 1024
+        run(["/usr/bin/time", "-f", "%e %M %U %S", "-o", t.name, *cmd], stdout=out, stderr=out)
+        secs, kb, user, system = t.read().split()[-4:]
+    return float(secs), int(kb) / 1024, float(user), float(system)
 
 
 def measure_alternately(cmds, runs=3):
@@ -60,7 +60,7 @@ def measure_alternately(cmds, runs=3):
     for _ in range(runs):
         for i, cmd in enumerate(cmds):
             samples[i].append(measure(cmd))
-    return [(sorted(s)[len(s) // 2][0], max(m for _, m in s)) for s in samples]
+    return [(sorted(s)[len(s) // 2][0], max(m[1] for m in s)) for s in samples]
 
 
 def scan_floor(lake):
@@ -95,7 +95,7 @@ def bench_scale(name, stations, exe, py, work):
         [py, os.path.join(HERE, "duck_audit.py"), lake, MONTH, os.path.join(HERE, "duckdb_audit.sql"), duck_csv]])
     floor = scan_floor(lake)
     a, b = violations(os.path.join(out, "violations.csv")), violations(duck_csv)
-    result = dict(scale=name, stations=stations, files=files, rows=rows, mb=size / 1e6, generate_s=gen[0],
+    result = dict(scale=name, stations=stations, files=files, rows=rows, mb=size / 1e6, generate_s=gen[0], generate_user_s=gen[2], generate_sys_s=gen[3],
                   ingest_ours_s=ours_ingest[0], ingest_ours_mb=ours_ingest[1], ingest_duck_s=duck_ingest[0], ingest_duck_mb=duck_ingest[1],
                   audit_ours_s=ours_audit[0], audit_ours_mb=ours_audit[1], audit_duck_s=duck_audit[0], audit_duck_mb=duck_audit[1],
                   scan_floor_s=floor,
@@ -146,6 +146,13 @@ def report(results, path):
                     f"{r['audit_duck_s']:.2f} | {r['audit_ours_s'] / r['audit_duck_s']:.2f} | {r['audit_ours_mb']:.0f} | {r['audit_duck_mb']:.0f} | "
                     f"{r['scan_floor_s']:.2f} | {r['audit_ours_s'] / max(r['scan_floor_s'], 1e-3):.0f}× | "
                     f"{r['violations']} | {'yes' if r['same_violations'] else 'NO: %d only ours, %d only DuckDB' % (r['only_ours'], r['only_duck'])} |")
+    head += ["", "Generating the landing folder (`generate --plain`): rows per second per core, of the generator's own work "
+             "(user CPU) and of the wall time on all cores (which includes the kernel creating every file).", "",
+             "| scale | wall s | user CPU s | system CPU s | rows/s per core, user CPU | rows/s per core, wall |", "|---|---|---|---|---|---|"]
+    for r in results:
+        if "generate_user_s" in r:
+            head.append(f"| {r['scale']} | {r['generate_s']:.2f} | {r['generate_user_s']:.2f} | {r['generate_sys_s']:.2f} | "
+                        f"{r['rows'] / max(r['generate_user_s'], 1e-3) / 1e6:.2f} M | {r['rows'] / r['generate_s'] / os.cpu_count() / 1e6:.2f} M |")
     notes = open(os.path.join(HERE, "NOTES.md")).read() if os.path.exists(os.path.join(HERE, "NOTES.md")) else ""
     with open(path, "w") as f:
         f.write("\n".join(head) + "\n\n![time against scale](bench/scaling.svg)\n\n" + notes)

@@ -3,41 +3,46 @@
 
 use chrono::{Datelike, NaiveDateTime, Timelike};
 use rand::Rng;
+use std::fmt::Write as _;
 
-/// A datetime in one of the contract's forms (times are whole minutes, so every form is exact).
-pub fn datetime(rng: &mut impl Rng, t: NaiveDateTime) -> String {
+/// Pushes a datetime in one of the contract's forms (times are whole minutes, so every form is exact).
+pub fn datetime(out: &mut String, rng: &mut impl Rng, t: NaiveDateTime) {
     let (y, mo, d, h, mi) = (t.year(), t.month(), t.day(), t.hour(), t.minute());
-    match rng.random_range(0..6) {
-        0 => format!("{y:04}-{mo:02}-{d:02} {h:02}:{mi:02}:00"),
-        1 => format!("{y:04}-{mo:02}-{d:02}T{h:02}:{mi:02}"),
-        2 => format!("{d:02}/{mo:02}/{y:04} {h:02}:{mi:02}"),
-        3 => format!("{d}-{mo}-{y:04} {h:02}:{mi:02}:00"),
-        4 => format!("{d}/{mo}/{y:04} {h:02}:{mi:02}"),
-        _ => format!("{y:04}-{mo:02}-{d:02} {h:02}:{mi:02}"),
-    }
+    let _ = match rng.random_range(0..6) {
+        0 => write!(out, "{y:04}-{mo:02}-{d:02} {h:02}:{mi:02}:00"),
+        1 => write!(out, "{y:04}-{mo:02}-{d:02}T{h:02}:{mi:02}"),
+        2 => write!(out, "{d:02}/{mo:02}/{y:04} {h:02}:{mi:02}"),
+        3 => write!(out, "{d}-{mo}-{y:04} {h:02}:{mi:02}:00"),
+        4 => write!(out, "{d}/{mo}/{y:04} {h:02}:{mi:02}"),
+        _ => write!(out, "{y:04}-{mo:02}-{d:02} {h:02}:{mi:02}"),
+    };
 }
 
-/// `YYYY-MM-DD HH:MM:SS`, written digit by digit (chrono's `format` parses
-/// its pattern on every call, which dominated the generator's profile).
-pub fn iso_datetime(t: NaiveDateTime) -> String {
-    let mut out = String::with_capacity(19);
-    padded(&mut out, t.year().max(0) as u32, 4);
-    out.push('-');
-    padded(&mut out, t.month(), 2);
-    out.push('-');
-    padded(&mut out, t.day(), 2);
-    out.push(' ');
-    padded(&mut out, t.hour(), 2);
-    out.push(':');
-    padded(&mut out, t.minute(), 2);
-    out.push(':');
-    padded(&mut out, t.second(), 2);
-    out
+/// Pushes `YYYY-MM-DD HH:MM:SS`, digit by digit into a fixed template
+/// (chrono's `format` parses its pattern on every call, which dominated the
+/// generator's profile).
+pub fn iso_datetime(out: &mut String, t: NaiveDateTime) {
+    let mut text = *b"0000-00-00 00:00:00";
+    let fields = [
+        (0..4, t.year().clamp(0, 9999) as u32),
+        (5..7, t.month()),
+        (8..10, t.day()),
+        (11..13, t.hour()),
+        (14..16, t.minute()),
+        (17..19, t.second()),
+    ];
+    for (place, mut n) in fields {
+        for digit in text[place].iter_mut().rev() {
+            *digit = b'0' + (n % 10) as u8;
+            n /= 10;
+        }
+    }
+    out.push_str(std::str::from_utf8(&text).unwrap_or_default());
 }
 
 /// Pushes `n` with at least `width` digits, zero-padded.
-fn padded(out: &mut String, n: u32, width: u32) {
-    let mut unit = 10u32.pow(width - 1);
+pub fn padded(out: &mut String, n: u64, width: u32) {
+    let mut unit = 10u64.pow(width.max(1) - 1);
     while unit <= n / 10 {
         unit *= 10;
     }
@@ -47,56 +52,49 @@ fn padded(out: &mut String, n: u32, width: u32) {
     }
 }
 
-/// A decimal with four places between `low` and `high` (in ten-thousandths), without float formatting.
-pub fn four_places(rng: &mut impl Rng, low: u32, high: u32) -> String {
-    let v = rng.random_range(low..high);
-    format!("{}.{:04}", v / 10_000, v % 10_000)
-}
-
-/// Rupees (whole or with paise) plain, or grouped in Indian or international style.
-pub fn rupees(rng: &mut impl Rng, value: u64) -> String {
+/// Pushes rupees (whole or with paise) plain, or grouped in Indian or international style.
+pub fn rupees(out: &mut String, rng: &mut impl Rng, value: u64) {
     let paise = rng.random_bool(0.3);
-    let whole = value.to_string();
-    let grouped = match rng.random_range(0..4) {
-        0 => indian(&whole),
-        1 => international(&whole),
-        _ => whole,
-    };
+    let mut digits = String::with_capacity(20);
+    padded(&mut digits, value, 1);
+    match rng.random_range(0..4) {
+        0 => indian(out, &digits),
+        1 => international(out, &digits),
+        _ => out.push_str(&digits),
+    }
     if paise {
-        format!("{grouped}.{:02}", rng.random_range(0..100))
-    } else {
-        grouped
+        out.push('.');
+        padded(out, rng.random_range(0..100), 2);
     }
 }
 
-fn international(digits: &str) -> String {
-    let mut out = String::new();
+fn international(out: &mut String, digits: &str) {
     for (i, c) in digits.chars().enumerate() {
         if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);
     }
-    out
 }
 
-fn indian(digits: &str) -> String {
+fn indian(out: &mut String, digits: &str) {
     if digits.len() <= 3 {
-        return digits.to_string();
+        out.push_str(digits);
+        return;
     }
     let (head, last3) = digits.split_at(digits.len() - 3);
-    let mut out = String::new();
     for (i, c) in head.chars().enumerate() {
         if i > 0 && (head.len() - i).is_multiple_of(2) {
             out.push(',');
         }
         out.push(c);
     }
-    format!("{out},{last3}")
+    out.push(',');
+    out.push_str(last3);
 }
 
-/// A flag in one of its written forms.
-pub fn flag(rng: &mut impl Rng, value: bool) -> String {
+/// Pushes a flag in one of its written forms.
+pub fn flag(out: &mut String, rng: &mut impl Rng, value: bool) {
     let forms: [&str; 4] = if value {
         ["Y", "Yes", "true", "1"]
     } else {
@@ -104,9 +102,9 @@ pub fn flag(rng: &mut impl Rng, value: bool) -> String {
     };
     let form = forms[rng.random_range(0..4)];
     if rng.random_bool(0.2) {
-        form.to_uppercase()
+        out.extend(form.chars().map(|c| c.to_ascii_uppercase()));
     } else {
-        form.to_string()
+        out.push_str(form);
     }
 }
 
@@ -115,6 +113,13 @@ mod tests {
     use super::*;
     use crate::ingest::values::{parse_datetime_micros, parse_decimal, parse_flag};
     use rand::SeedableRng;
+
+    /// What `write` pushes onto an empty string.
+    fn written(write: impl FnOnce(&mut String)) -> String {
+        let mut out = String::new();
+        write(&mut out);
+        out
+    }
 
     #[test]
     fn every_generated_form_parses_to_its_value() {
@@ -125,23 +130,24 @@ mod tests {
             .unwrap();
         for _ in 0..200 {
             assert_eq!(
-                parse_datetime_micros(&datetime(&mut rng, t)),
+                parse_datetime_micros(&written(|o| datetime(o, &mut rng, t))),
                 Some(t.and_utc().timestamp_micros())
             );
             let v = rng.random_range(0..10_000_000u64);
-            let text = rupees(&mut rng, v);
+            let text = written(|o| rupees(o, &mut rng, v));
             assert_eq!(
                 parse_decimal(&text).map(|x| x / 100_000_000),
                 Some(v as i128),
                 "{text}"
             );
-            assert_eq!(parse_flag(&flag(&mut rng, true)), Some(true));
+            assert_eq!(
+                parse_flag(&written(|o| flag(o, &mut rng, true))),
+                Some(true)
+            );
         }
-        assert_eq!(iso_datetime(t), "2024-03-05 07:09:00");
-        let mut out = String::new();
-        padded(&mut out, 12345, 4);
-        assert_eq!(out, "12345");
-        assert_eq!(indian("12345678"), "1,23,45,678");
-        assert_eq!(international("12345678"), "12,345,678");
+        assert_eq!(written(|o| iso_datetime(o, t)), "2024-03-05 07:09:00");
+        assert_eq!(written(|o| padded(o, 12345, 4)), "12345");
+        assert_eq!(written(|o| indian(o, "12345678")), "1,23,45,678");
+        assert_eq!(written(|o| international(o, "12345678")), "12,345,678");
     }
 }

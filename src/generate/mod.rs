@@ -10,8 +10,11 @@
 
 mod forms;
 mod records;
+mod rows;
 mod timeline;
 mod write;
+
+pub use rows::{Row, Rows};
 
 use crate::contract::Month;
 use crate::error::{Error, Result};
@@ -76,26 +79,26 @@ pub struct Defect {
     pub record_key: String,
 }
 
-/// One station's files of one month, as rows of text cells in contract column order.
+/// One station's files of one month, as rows of cells in contract column order.
 #[derive(Debug, Default)]
 pub struct Upload {
     /// `fir` rows.
-    pub fir: Vec<Vec<String>>,
+    pub fir: Rows,
     /// `crime_details` rows.
-    pub crime_details: Vec<Vec<String>>,
+    pub crime_details: Rows,
     /// `arrest` rows.
-    pub arrest: Vec<Vec<String>>,
+    pub arrest: Rows,
     /// `seizure` rows.
-    pub seizure: Vec<Vec<String>>,
+    pub seizure: Rows,
     /// `final_report` rows.
-    pub final_report: Vec<Vec<String>>,
+    pub final_report: Rows,
     /// `court_disposal` rows.
-    pub court_disposal: Vec<Vec<String>>,
+    pub court_disposal: Rows,
 }
 
 impl Upload {
     /// The rows of table `name`.
-    pub fn table_mut(&mut self, name: &str) -> &mut Vec<Vec<String>> {
+    pub fn table_mut(&mut self, name: &str) -> &mut Rows {
         match name {
             "fir" => &mut self.fir,
             "crime_details" => &mut self.crime_details,
@@ -107,7 +110,7 @@ impl Upload {
     }
 
     /// Tables and their rows, in contract order.
-    pub fn tables(&self) -> [(&'static str, &Vec<Vec<String>>); 6] {
+    pub fn tables(&self) -> [(&'static str, &Rows); 6] {
         [
             ("fir", &self.fir),
             ("crime_details", &self.crime_details),
@@ -119,13 +122,10 @@ impl Upload {
     }
 
     /// Appends another upload's rows.
-    pub fn absorb(&mut self, other: Upload) {
-        self.fir.extend(other.fir);
-        self.crime_details.extend(other.crime_details);
-        self.arrest.extend(other.arrest);
-        self.seizure.extend(other.seizure);
-        self.final_report.extend(other.final_report);
-        self.court_disposal.extend(other.court_disposal);
+    pub fn absorb(&mut self, other: &Upload) {
+        for (name, rows) in other.tables() {
+            self.table_mut(name).append(rows);
+        }
     }
 }
 

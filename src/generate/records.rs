@@ -2,7 +2,7 @@
 //! a FIR rule, its crime details, arrest, seizure, final report and court
 //! disposal, each clean or carrying one defect recorded for its audit month.
 
-use super::forms::four_places;
+use super::rows::Cell;
 use super::timeline::{law_change, month_of, straddles_law_change, Fir, Timeline};
 use crate::contract::Month;
 use chrono::{Duration, NaiveDateTime};
@@ -79,9 +79,9 @@ impl Timeline<'_> {
         };
         let (mut io, mut gd, mut place, mut lat) = (
             Some(format!("{}-IO-{}", self.ps, self.rng.random_range(1..20))),
-            Some(format!("{:03}", self.rng.random_range(1..300))),
+            Some(self.rng.random_range(1..300)),
             Some(PLACES[self.rng.random_range(0..PLACES.len())]),
-            Some(four_places(&mut self.rng, 240_000, 300_000)),
+            Some(self.rng.random_range(240_000..300_000)),
         );
         let mut acts_wrong_law = false;
         let mut rules: Vec<&str> = Vec::new();
@@ -119,7 +119,7 @@ impl Timeline<'_> {
                 rules.push("FIR-LAW-REGIME")
             }
             Some(9) => {
-                lat = Some("40.2500".into());
+                lat = Some(402_500);
                 rules.push("FIR-GEO")
             }
             Some(10) => {
@@ -148,28 +148,36 @@ impl Timeline<'_> {
             self.defect(m, "fir", rule, no.clone());
         }
         let complainant = NAMES[self.rng.random_range(0..NAMES.len())];
-        let row = vec![
-            self.ps.to_string(),
-            no.clone(),
-            self.when(date),
-            occurrence.map(|t| self.when(t)).unwrap_or_default(),
-            String::new(),
-            gd.unwrap_or_default(),
-            if rules.contains(&"FIR-SECTIONS-MISSING") {
-                String::new()
-            } else {
-                acts
-            },
-            place.unwrap_or_default().to_string(),
-            lat.unwrap_or_default(),
-            four_places(&mut self.rng, 750_000, 840_000),
-            complainant.to_string(),
-            format!("9{:09}", self.rng.random_range(0..1_000_000_000u64)),
-            io.unwrap_or_default(),
-            "SI Ajay Saini".to_string(),
-            entered.map(|t| self.when(t)).unwrap_or_default(),
-        ];
-        self.upload(m).fir.push(row);
+        let (lon, phone) = (
+            self.rng.random_range(750_000..840_000),
+            self.rng.random_range(0..1_000_000_000u64),
+        );
+        let sections = if rules.contains(&"FIR-SECTIONS-MISSING") {
+            Cell::Empty
+        } else {
+            Cell::Text(acts)
+        };
+        self.push(
+            m,
+            "fir",
+            &[
+                Cell::Text(self.ps),
+                Cell::Text(&no),
+                Cell::Time(date),
+                Cell::time(occurrence),
+                Cell::Empty,
+                gd.map_or(Cell::Empty, |n| Cell::Padded(n, 3)),
+                sections,
+                Cell::text(place),
+                lat.map_or(Cell::Empty, Cell::Fixed4),
+                Cell::Fixed4(lon),
+                Cell::Text(complainant),
+                Cell::Int(9_000_000_000 + phone),
+                Cell::text(io.as_deref()),
+                Cell::Text("SI Ajay Saini"),
+                Cell::time(entered),
+            ],
+        );
         Fir {
             no,
             date,
@@ -184,13 +192,13 @@ impl Timeline<'_> {
         occurrence: NaiveDateTime,
         sexual: bool,
         wrong_law: bool,
-    ) -> String {
+    ) -> &'static str {
         let bns = (occurrence >= law_change()) != wrong_law;
         match (bns, sexual) {
-            (true, true) => SEXUAL_BNS.to_string(),
-            (false, true) => SEXUAL_IPC.to_string(),
-            (true, false) => BNS[self.rng.random_range(0..BNS.len())].to_string(),
-            (false, false) => IPC[self.rng.random_range(0..IPC.len())].to_string(),
+            (true, true) => SEXUAL_BNS,
+            (false, true) => SEXUAL_IPC,
+            (true, false) => BNS[self.rng.random_range(0..BNS.len())],
+            (false, false) => IPC[self.rng.random_range(0..IPC.len())],
         }
     }
 
@@ -201,17 +209,23 @@ impl Timeline<'_> {
         if clean && cd_due <= self.opts.last_month() && self.inject() {
             self.defect(cd_due, "fir", "CD-MISSING", fir.no.clone());
         } else {
-            let stolen = self.rng.random_range(100..500_000);
-            let row = vec![
-                self.ps.to_string(),
-                fir.no.clone(),
-                "Theft".into(),
-                "Pickpocketing".into(),
-                self.money(stolen),
-                self.rng.random_range(1..4).to_string(),
-                self.when(fir.date + Duration::hours(30)),
-            ];
-            self.upload(m).crime_details.push(row);
+            let (stolen, victims) = (
+                self.rng.random_range(100..500_000),
+                self.rng.random_range(1..4),
+            );
+            self.push(
+                m,
+                "crime_details",
+                &[
+                    Cell::Text(self.ps),
+                    Cell::Text(&fir.no),
+                    Cell::Text("Theft"),
+                    Cell::Text("Pickpocketing"),
+                    Cell::Money(stolen),
+                    Cell::Int(victims),
+                    Cell::Time(fir.date + Duration::hours(30)),
+                ],
+            );
         }
         if self.rng.random_bool(0.5) {
             self.arrest(m, fir);
@@ -224,6 +238,8 @@ impl Timeline<'_> {
             self.defect(month_of(deadline), "fir", "FRP-OVERDUE", fir.no.clone());
             return;
         }
+        self.reports_due
+            .push((m.next(), month_of(deadline), fir.no.clone()));
         self.final_report(m.next(), fir);
     }
 
@@ -232,11 +248,10 @@ impl Timeline<'_> {
         let mut at = Some(base + Duration::minutes(self.rng.random_range(30..3 * 24 * 60)));
         let mut entered = at.map(|t| t + Duration::minutes(self.rng.random_range(5..20 * 60)));
         let (mut age, mut photo, mut gender) = (
-            self.rng.random_range(18..70).to_string(),
+            Cell::Int(self.rng.random_range(18..70)),
             true,
-            ["M", "F", "T"][self.rng.random_range(0..3)].to_string(),
+            ["M", "F", "T"][self.rng.random_range(0..3)],
         );
-        let key = format!("{}#A1", fir.no);
         let rule = if fir.clean && self.inject() {
             Some(match self.rng.random_range(0..6) {
                 0 if fir.occurrence.is_some() => {
@@ -245,11 +260,11 @@ impl Timeline<'_> {
                     "ARR-BEFORE-OCC"
                 }
                 1 => {
-                    age = ["5", "120", ""][self.rng.random_range(0..3)].to_string();
+                    age = [Cell::Int(5), Cell::Int(120), Cell::Empty][self.rng.random_range(0..3)];
                     "ARR-AGE"
                 }
                 2 => {
-                    age = "15".into();
+                    age = Cell::Int(15);
                     "ARR-JUVENILE"
                 }
                 3 => {
@@ -257,7 +272,7 @@ impl Timeline<'_> {
                     "ARR-PHOTO"
                 }
                 4 => {
-                    gender = "X".into();
+                    gender = "X";
                     "ARR-MANDATORY"
                 }
                 _ => {
@@ -269,53 +284,59 @@ impl Timeline<'_> {
             None
         };
         if let Some(rule) = rule {
-            self.defect(m, "arrest", rule, key);
+            self.defect(m, "arrest", rule, format!("{}#A1", fir.no));
         }
-        let name = NAMES[self.rng.random_range(0..NAMES.len())].to_string();
-        let row = vec![
-            self.ps.to_string(),
-            fir.no.clone(),
-            "A1".into(),
-            "ARRESTED".into(),
-            at.map(|t| self.when(t)).unwrap_or_default(),
-            name,
-            "श्याम लाल".into(),
-            gender,
-            age,
-            "ग्राम पंचायत भवन".into(),
-            self.yes(photo),
-            entered.map(|t| self.when(t)).unwrap_or_default(),
-        ];
-        self.upload(m).arrest.push(row);
+        let name = NAMES[self.rng.random_range(0..NAMES.len())];
+        self.push(
+            m,
+            "arrest",
+            &[
+                Cell::Text(self.ps),
+                Cell::Text(&fir.no),
+                Cell::Text("A1"),
+                Cell::Text("ARRESTED"),
+                Cell::time(at),
+                Cell::Text(name),
+                Cell::Text("श्याम लाल"),
+                Cell::Text(gender),
+                age,
+                Cell::Text("ग्राम पंचायत भवन"),
+                Cell::Flag(photo),
+                Cell::time(entered),
+            ],
+        );
     }
 
     pub(super) fn seizure(&mut self, m: Month, fir: &Fir) {
         let worth = self.rng.random_range(0..900_000);
         let (mut category, mut value) = (
-            CATEGORIES[self.rng.random_range(0..CATEGORIES.len())].to_string(),
-            self.money(worth),
+            CATEGORIES[self.rng.random_range(0..CATEGORIES.len())],
+            Cell::Money(worth),
         );
         if fir.clean && self.inject() {
             let rule = if self.rng.random_bool(0.5) {
-                value = "-100".into();
+                value = Cell::Text("-100");
                 "SEZ-VALUE"
             } else {
-                category = "GOLD".into();
+                category = "GOLD";
                 "SEZ-CATEGORY"
             };
             self.defect(m, "seizure", rule, format!("{}#S1", fir.no));
         }
-        let row = vec![
-            self.ps.to_string(),
-            fir.no.clone(),
-            "S1".into(),
-            self.when(fir.date + Duration::hours(5)),
-            category,
-            "Recovered property".into(),
-            value,
-            self.when(fir.date + Duration::hours(8)),
-        ];
-        self.upload(m).seizure.push(row);
+        self.push(
+            m,
+            "seizure",
+            &[
+                Cell::Text(self.ps),
+                Cell::Text(&fir.no),
+                Cell::Text("S1"),
+                Cell::Time(fir.date + Duration::hours(5)),
+                Cell::Text(category),
+                Cell::Text("Recovered property"),
+                value,
+                Cell::Time(fir.date + Duration::hours(8)),
+            ],
+        );
     }
 
     pub(super) fn final_report(&mut self, m: Month, fir: &Fir) {
@@ -325,13 +346,12 @@ impl Timeline<'_> {
         .max(fir.date + Duration::days(1));
         let (mut kind, mut online) = (
             if chargesheet {
-                "CHARGESHEET".to_string()
+                "CHARGESHEET"
             } else {
-                CLOSURES[self.rng.random_range(0..CLOSURES.len())].to_string()
+                CLOSURES[self.rng.random_range(0..CLOSURES.len())]
             },
             true,
         );
-        let key = format!("{}#R1", fir.no);
         let mut broken = false;
         if fir.clean && self.inject() {
             let rule = match self.rng.random_range(0..3) {
@@ -340,7 +360,7 @@ impl Timeline<'_> {
                     "FRP-BEFORE-FIR"
                 }
                 1 if !chargesheet => {
-                    kind = "CLOSURE".into();
+                    kind = "CLOSURE";
                     "FRP-TYPE"
                 }
                 _ => {
@@ -349,19 +369,22 @@ impl Timeline<'_> {
                 }
             };
             broken = true;
-            self.defect(m, "final_report", rule, key);
+            self.defect(m, "final_report", rule, format!("{}#R1", fir.no));
         }
-        let row = vec![
-            self.ps.to_string(),
-            fir.no.clone(),
-            "R1".into(),
-            self.when(date),
-            kind,
-            "CJM-01".into(),
-            self.yes(online),
-            self.when(date + Duration::hours(3)),
-        ];
-        self.upload(m).final_report.push(row);
+        self.push(
+            m,
+            "final_report",
+            &[
+                Cell::Text(self.ps),
+                Cell::Text(&fir.no),
+                Cell::Text("R1"),
+                Cell::Time(date),
+                Cell::Text(kind),
+                Cell::Text("CJM-01"),
+                Cell::Flag(online),
+                Cell::Time(date + Duration::hours(3)),
+            ],
+        );
         if chargesheet && !broken && self.rng.random_bool(0.4) {
             self.disposal(m.next(), fir, date);
         }
@@ -371,27 +394,30 @@ impl Timeline<'_> {
         let mut date = (m.first_instant()
             + Duration::minutes(self.rng.random_range(0..25 * 24 * 60)))
         .max(chargesheet + Duration::days(1));
-        let mut result = RESULTS[self.rng.random_range(0..RESULTS.len())].to_string();
+        let mut result = RESULTS[self.rng.random_range(0..RESULTS.len())];
         let key = format!("{}#ST-{}", fir.no, self.serial);
         if self.inject() {
             let rule = if self.rng.random_bool(0.5) {
                 date = chargesheet - Duration::days(1);
                 "CDP-BEFORE-CS"
             } else {
-                result = "PENDING".into();
+                result = "PENDING";
                 "CDP-RESULT"
             };
             self.defect(m, "court_disposal", rule, key.clone());
         }
-        let case = key.split('#').nth(1).unwrap_or("").to_string();
-        let row = vec![
-            self.ps.to_string(),
-            fir.no.clone(),
-            case,
-            self.when(date),
-            result,
-            self.when(date + Duration::hours(6)),
-        ];
-        self.upload(m).court_disposal.push(row);
+        let case = key.split('#').nth(1).unwrap_or("");
+        self.push(
+            m,
+            "court_disposal",
+            &[
+                Cell::Text(self.ps),
+                Cell::Text(&fir.no),
+                Cell::Text(case),
+                Cell::Time(date),
+                Cell::Text(result),
+                Cell::Time(date + Duration::hours(6)),
+            ],
+        );
     }
 }

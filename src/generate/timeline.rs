@@ -6,12 +6,12 @@
 //! Invariant: clean records break no rule in any month's audit; a defect
 //! breaks exactly the rules recorded for it.
 
-use super::forms::{datetime, flag, rupees};
+use super::rows::{Cell, Forms, Rows};
 use super::{Defect, Options, Upload};
 use crate::contract::Month;
 use chrono::{Duration, NaiveDate, NaiveDateTime};
 use rand::rngs::StdRng;
-use rand::Rng;
+use rand::{Rng, SeedableRng};
 use std::collections::BTreeMap;
 
 /// When the IPC gave way to the BNS.
@@ -35,27 +35,34 @@ pub struct Timeline<'a> {
     pub(super) opts: &'a Options,
     pub(super) ps: &'a str,
     pub(super) rng: StdRng,
+    pub(super) forms: Forms,
     pub(super) uploads: BTreeMap<Month, Upload>,
     pub(super) defects: Vec<Defect>,
     pub(super) serial: u32,
     pub(super) orphans: u32,
     pub(super) firs_per_month: BTreeMap<Month, usize>,
     pub(super) clean_firs: Vec<(Month, Vec<String>)>,
+    /// Final reports generated: the month they are uploaded in, the month
+    /// their FIR's deadline falls in, and the FIR.
+    pub(super) reports_due: Vec<(Month, Month, String)>,
 }
 
 impl<'a> Timeline<'a> {
     /// A timeline for station `ps`, seeded from the run's seed and the station.
-    pub fn new(opts: &'a Options, ps: &'a str, rng: StdRng) -> Timeline<'a> {
+    pub fn new(opts: &'a Options, ps: &'a str, mut rng: StdRng) -> Timeline<'a> {
+        let forms = Forms::new(StdRng::seed_from_u64(rng.random()), opts.plain);
         Timeline {
             opts,
             ps,
             rng,
+            forms,
             uploads: BTreeMap::new(),
             defects: Vec::new(),
             serial: 0,
             orphans: 0,
             firs_per_month: BTreeMap::new(),
             clean_firs: Vec::new(),
+            reports_due: Vec::new(),
         }
     }
 
@@ -117,10 +124,12 @@ impl<'a> Timeline<'a> {
     }
 
     pub(super) fn distinct_firs(&self, m: Month) -> usize {
-        let rows = self.uploads.get(&m).map(|u| &u.fir).into_iter().flatten();
+        let rows = self.uploads.get(&m).map(|u| u.fir.iter());
         let mut numbers: Vec<&str> = rows
-            .filter(|r| r.len() > 1 && r[0] == self.ps)
-            .map(|r| r[1].as_str())
+            .into_iter()
+            .flatten()
+            .filter(|r| r.get(0) == Some(self.ps))
+            .filter_map(|r| r.get(1))
             .collect();
         numbers.sort_unstable();
         numbers.dedup();
@@ -134,8 +143,9 @@ impl<'a> Timeline<'a> {
             self.defect(m, "station", "PS-VOLUME-DROP", self.ps.to_string());
         }
         if let Some(waiting) = self.uploads.remove(&m) {
-            self.upload(m.next()).absorb(waiting);
+            self.upload(m.next()).absorb(&waiting);
         }
+        self.reports_wait_a_month(m);
         let (moved, last) = (m.to_string(), self.opts.last_month());
         for d in self.defects.iter_mut().filter(|d| {
             d.month == moved && (d.table == "final_report" || d.table == "court_disposal")
@@ -145,6 +155,21 @@ impl<'a> Timeline<'a> {
         self.defects
             .retain(|d| d.month.as_str() <= last.to_string().as_str());
         self.firs_per_month.insert(m, 0);
+    }
+
+    /// The final reports of skipped month `m` are uploaded in m+1: a FIR whose
+    /// deadline falls in `m` has none on file by then (FRP-OVERDUE in `m`).
+    fn reports_wait_a_month(&mut self, m: Month) {
+        let mut overdue = Vec::new();
+        for (upload, deadline, no) in self.reports_due.iter_mut().filter(|r| r.0 == m) {
+            *upload = m.next();
+            if *deadline == m {
+                overdue.push(no.clone());
+            }
+        }
+        for no in overdue {
+            self.defect(m, "fir", "FRP-OVERDUE", no);
+        }
     }
 
     pub(super) fn upload(&mut self, m: Month) -> &mut Upload {
@@ -163,28 +188,10 @@ impl<'a> Timeline<'a> {
         }
     }
 
-    pub(super) fn when(&mut self, t: NaiveDateTime) -> String {
-        if self.opts.plain {
-            super::forms::iso_datetime(t)
-        } else {
-            datetime(&mut self.rng, t)
-        }
-    }
-
-    pub(super) fn money(&mut self, value: u64) -> String {
-        if self.opts.plain {
-            value.to_string()
-        } else {
-            rupees(&mut self.rng, value)
-        }
-    }
-
-    pub(super) fn yes(&mut self, value: bool) -> String {
-        if self.opts.plain {
-            (if value { "Y" } else { "N" }).to_string()
-        } else {
-            flag(&mut self.rng, value)
-        }
+    /// Appends a row to table `table` of month `m`, each value in the form [`Forms`] picks.
+    pub(super) fn push(&mut self, m: Month, table: &str, cells: &[Cell]) {
+        let rows = self.uploads.entry(m).or_default().table_mut(table);
+        rows.push(&mut self.forms, cells);
     }
 
     /// Re-uploads a clean FIR of an earlier month (or this one): FIR-DUPLICATE.
@@ -201,16 +208,17 @@ impl<'a> Timeline<'a> {
             return;
         }
         let (month, no) = candidates[self.rng.random_range(0..candidates.len())].clone();
-        let original = self
-            .uploads
-            .get(&month)
-            .and_then(|u| u.fir.iter().find(|r| r[1] == no))
-            .cloned();
+        let original = self.uploads.get(&month).and_then(|u| {
+            let row = u.fir.iter().find(|r| r.get(1) == Some(no.as_str()))?;
+            let mut copy = Rows::default();
+            copy.push_written(row.cells());
+            Some(copy)
+        });
         if let Some(row) = original {
             self.clean_firs
                 .iter_mut()
                 .for_each(|(_, nos)| nos.retain(|n| *n != no));
-            self.upload(m).fir.push(row);
+            self.upload(m).fir.append(&row);
             self.defect(m, "fir", "FIR-DUPLICATE", no);
         }
     }
@@ -227,61 +235,62 @@ impl<'a> Timeline<'a> {
                 ("final_report", "FRP-ORPHAN"),
                 ("court_disposal", "CDP-ORPHAN"),
             ][self.rng.random_range(0..5)];
-            let ps = self.ps.to_string();
-            let t = m.first_instant() + Duration::hours(40);
-            let row: Vec<String> = match table {
-                "crime_details" => vec![
-                    ps,
-                    no.clone(),
-                    "Theft".into(),
-                    "".into(),
-                    "100".into(),
-                    "1".into(),
-                    self.when(t),
+            let (ps, t) = (self.ps, m.first_instant() + Duration::hours(40));
+            let (no_cell, at) = (Cell::Text(&no), Cell::Time(t));
+            let row: &[Cell] = match table {
+                "crime_details" => &[
+                    Cell::Text(ps),
+                    no_cell,
+                    Cell::Text("Theft"),
+                    Cell::Empty,
+                    Cell::Int(100),
+                    Cell::Int(1),
+                    at,
                 ],
-                "arrest" => vec![
-                    ps,
-                    no.clone(),
-                    "A1".into(),
-                    "ARRESTED".into(),
-                    self.when(t),
-                    "Ram".into(),
-                    "Shyam".into(),
-                    "M".into(),
-                    "30".into(),
-                    "Addr".into(),
-                    "Y".into(),
-                    self.when(t),
+                "arrest" => &[
+                    Cell::Text(ps),
+                    no_cell,
+                    Cell::Text("A1"),
+                    Cell::Text("ARRESTED"),
+                    at,
+                    Cell::Text("Ram"),
+                    Cell::Text("Shyam"),
+                    Cell::Text("M"),
+                    Cell::Int(30),
+                    Cell::Text("Addr"),
+                    Cell::Text("Y"),
+                    at,
                 ],
-                "seizure" => vec![
-                    ps,
-                    no.clone(),
-                    "S1".into(),
-                    self.when(t),
-                    "CASH".into(),
-                    "".into(),
-                    "10".into(),
-                    self.when(t),
+                "seizure" => &[
+                    Cell::Text(ps),
+                    no_cell,
+                    Cell::Text("S1"),
+                    at,
+                    Cell::Text("CASH"),
+                    Cell::Empty,
+                    Cell::Int(10),
+                    at,
                 ],
-                "final_report" => vec![
-                    ps,
-                    no.clone(),
-                    "R1".into(),
-                    self.when(t),
-                    "CHARGESHEET".into(),
-                    "".into(),
-                    "Y".into(),
-                    self.when(t),
+                "final_report" => &[
+                    Cell::Text(ps),
+                    no_cell,
+                    Cell::Text("R1"),
+                    at,
+                    Cell::Text("CHARGESHEET"),
+                    Cell::Empty,
+                    Cell::Text("Y"),
+                    at,
                 ],
-                _ => vec![
-                    ps,
-                    no.clone(),
-                    "ST-0".into(),
-                    self.when(t),
-                    "CONVICTED".into(),
-                    self.when(t),
+                _ => &[
+                    Cell::Text(ps),
+                    no_cell,
+                    Cell::Text("ST-0"),
+                    at,
+                    Cell::Text("CONVICTED"),
+                    at,
                 ],
             };
+            self.push(m, table, row);
             let key = match table {
                 "crime_details" => no,
                 "arrest" => format!("{no}#A1"),
@@ -289,13 +298,13 @@ impl<'a> Timeline<'a> {
                 "final_report" => format!("{no}#R1"),
                 _ => format!("{no}#ST-0"),
             };
-            self.upload(m).table_mut(table).push(row);
             self.defect(m, table, rule, key);
         }
         if self.inject() {
             let upload = self.upload(m);
-            let bad = vec!["".into(), "0000/2024".into(), "31/02/2024 10:00".into()];
-            upload.fir.push(bad);
+            upload
+                .fir
+                .push_written(["", "0000/2024", "31/02/2024 10:00"]);
             let record = upload.fir.len();
             self.defect(m, "fir", "ING-QUARANTINE", format!("row:{record}"));
         }

@@ -43,7 +43,7 @@ async fn generated_lake(
 #[tokio::test(flavor = "multi_thread")]
 async fn every_rule_has_precision_and_recall_1() {
     let tmp = tempfile::tempdir().unwrap();
-    let (opts, lake) = generated_lake(tmp.path(), 30, ("2024-04", "2024-11"), 15, 0.05, 7).await;
+    let (opts, lake) = generated_lake(tmp.path(), 30, ("2024-04", "2024-11"), 15, 0.05, 8).await;
     let rules = Path::new(env!("CARGO_MANIFEST_DIR")).join("rules/cctns");
     let mut ours: BTreeSet<Violation> = BTreeSet::new();
     for month in opts.months() {
