@@ -6,8 +6,9 @@
 //! sexual-offence test, takes about half a millisecond to compile, more than
 //! matching the 8,192 rows of a batch: an audit compiled it some thousand
 //! times. This function keeps the same name, signature and results, caches the
-//! compiled patterns, and hands every other form of call (a pattern per row,
-//! the unsupported `g` flag) to DataFusion's implementation.
+//! compiled patterns, matches each distinct text of a batch once, and hands
+//! every other form of call (a pattern per row, the unsupported `g` flag) to
+//! DataFusion's implementation.
 
 use datafusion::arrow::array::{Array, ArrayRef, AsArray, BooleanArray};
 use datafusion::arrow::datatypes::DataType;
@@ -16,8 +17,8 @@ use datafusion::functions::regex::regexplike::RegexpLikeFunc;
 use datafusion::logical_expr::{
     ColumnarValue, ScalarFunctionArgs, ScalarUDF, ScalarUDFImpl, Signature,
 };
+use foldhash::HashMap;
 use regex::Regex;
-use std::collections::HashMap;
 use std::sync::{Arc, LazyLock, Mutex};
 
 /// The `regexp_like` UDF to register in a session (replacing DataFusion's).
@@ -95,17 +96,41 @@ fn compiled(pattern: &str, flags: Option<&str>) -> Result<Regex> {
     Ok(re)
 }
 
-/// Whether each text matches (null stays null).
+/// How many distinct texts of a batch [`is_match`] remembers.
+const REMEMBERED: usize = 512;
+
+/// Whether each text matches (null stays null). Texts repeat (act sections
+/// are a few common combinations of sections), so each distinct text of the
+/// batch is matched once and its answer looked up after; past [`REMEMBERED`]
+/// distinct texts, new ones are matched without being remembered.
 fn is_match(values: &ArrayRef, re: &Regex) -> Result<ColumnarValue> {
-    let test = |v: Option<&str>| v.map(|s| re.is_match(s));
-    let matched: BooleanArray = match values.data_type() {
-        DataType::Utf8 => values.as_string::<i32>().iter().map(test).collect(),
-        DataType::LargeUtf8 => values.as_string::<i64>().iter().map(test).collect(),
-        DataType::Utf8View => values.as_string_view().iter().map(test).collect(),
+    let matched = match values.data_type() {
+        DataType::Utf8 => matches(values.as_string::<i32>().iter(), re),
+        DataType::LargeUtf8 => matches(values.as_string::<i64>().iter(), re),
+        DataType::Utf8View => matches(values.as_string_view().iter(), re),
         DataType::Null => BooleanArray::new_null(values.len()),
         other => return exec_err!("regexp_like: unsupported text type {other}"),
     };
     Ok(ColumnarValue::Array(Arc::new(matched)))
+}
+
+/// [`is_match`] over one batch's texts.
+fn matches<'a>(texts: impl Iterator<Item = Option<&'a str>>, re: &Regex) -> BooleanArray {
+    let mut seen: HashMap<&'a str, bool> = HashMap::default();
+    texts
+        .map(|text| {
+            text.map(|s| match seen.get(s) {
+                Some(&matched) => matched,
+                None => {
+                    let matched = re.is_match(s);
+                    if seen.len() < REMEMBERED {
+                        seen.insert(s, matched);
+                    }
+                    matched
+                }
+            })
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -123,11 +148,25 @@ mod tests {
             Some("IPC 3760"),
             None,
             Some("भारतीय न्याय संहिता 64"),
+            Some("IPC 376"),
+            Some("ipc 376(2); BNS 64"),
         ]);
         let batch = RecordBatch::try_from_iter([("t", Arc::new(texts) as _)]).unwrap();
         ctx.register_batch("x", batch).unwrap();
         let batches = ctx.sql(sql).await.unwrap().collect().await.unwrap();
         pretty_format_batches(&batches).unwrap().to_string()
+    }
+
+    #[test]
+    fn remembered_answers_are_the_matches_past_the_limit_too() {
+        let re = regex::Regex::new(r"7$").unwrap();
+        let texts: Vec<String> = (0..3 * super::REMEMBERED)
+            .map(|i| format!("IPC {}", i % (2 * super::REMEMBERED)))
+            .collect();
+        let answers = super::matches(texts.iter().map(|t| Some(t.as_str())), &re);
+        for (i, text) in texts.iter().enumerate() {
+            assert_eq!(answers.value(i), re.is_match(text), "{text}");
+        }
     }
 
     #[tokio::test(flavor = "multi_thread")]
