@@ -5,7 +5,7 @@ use cctns_audit::error::{Error, Result};
 use cctns_audit::ingest::{ingest, IngestOptions, IngestReport};
 use cctns_audit::lake::Lake;
 use cctns_audit::landing::Landing;
-use cctns_audit::pipeline::audit_to_files;
+use cctns_audit::pipeline::{audit_to_files, History};
 use cctns_audit::rules::{lint, RulePack};
 use cctns_audit::score::{Scores, ScoringModel};
 use clap::{Parser, Subcommand};
@@ -51,6 +51,11 @@ pub struct AuditArgs {
     /// The rule pack folder (default: the project's rules/cctns).
     #[arg(long)]
     pub rules: Option<PathBuf>,
+    /// Audit the month before again for the trend instead of taking its
+    /// scores from the lake's score history (`<LAKE>/_history`), and leave
+    /// the history as it is.
+    #[arg(long)]
+    pub no_history: bool,
 }
 
 /// Arguments of `generate`.
@@ -169,7 +174,18 @@ fn parse_month(text: &str) -> Result<Month> {
 
 async fn run_audit(args: AuditArgs) -> Result<Outcome> {
     let month = parse_month(&args.month)?;
-    let done = audit_to_files(&args.lake, month, &args.out, &rules_dir(args.rules)).await?;
+    let history = match args.no_history {
+        true => History::Ignored,
+        false => History::Kept,
+    };
+    let done = audit_to_files(
+        &args.lake,
+        month,
+        &args.out,
+        &rules_dir(args.rules),
+        history,
+    )
+    .await?;
     print_audit_summary(&done.scores, done.violations, &args.out);
     Ok(Outcome::Success)
 }

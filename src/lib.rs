@@ -18,6 +18,7 @@ pub mod contract;
 pub mod engine;
 pub mod error;
 pub mod generate;
+pub mod history;
 pub mod ingest;
 pub mod lake;
 pub mod landing;

@@ -4,10 +4,11 @@
 use crate::audit::{audit_months, holds_month, not_audited, station_measure, Findings};
 use crate::contract::{Month, Registry};
 use crate::error::Result;
-use crate::lake::{registry_in, Lake, Manifest};
+use crate::history::{HistoryKey, ScoreHistory};
+use crate::lake::{digest_up_to, registry_in, Lake, Manifest};
 use crate::report::{write_all, AuditReport};
 use crate::rules::RulePack;
-use crate::score::{path_to_first, score, trend, Scores, ScoringModel};
+use crate::score::{path_to_first, score, trend, ScoreSummary, Scores, ScoringModel};
 use datafusion::prelude::SessionContext;
 use rayon::prelude::*;
 use std::path::Path;
@@ -18,16 +19,52 @@ pub struct AuditDone {
     pub scores: Scores,
     /// How many violations were written.
     pub violations: usize,
+    /// Where the month before's scores (for the trend) came from.
+    pub previous: Previous,
+}
+
+/// Whether an audit uses the lake's [`ScoreHistory`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum History {
+    /// Take the month before's scores from the history when they are
+    /// current, and record the scores computed.
+    Kept,
+    /// Neither read nor write it: audit the month before again.
+    Ignored,
+}
+
+/// Where the trend's scores of the month before came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Previous {
+    /// The lake holds no row of the month before: no trend.
+    None,
+    /// Audited in this run.
+    Audited,
+    /// Read from the score history.
+    FromHistory,
+}
+
+impl Previous {
+    /// How `report.json` names it (`run.previous_month_scores`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Previous::None => "none",
+            Previous::Audited => "audited",
+            Previous::FromHistory => "score history",
+        }
+    }
 }
 
 /// Audits `month` of the lake at `lake_dir` with the pack in `rules_dir`,
-/// scores it (and the month before, for the trend, when the lake holds it)
-/// and writes every output file into `out`.
+/// scores it (and the month before, for the trend, when the lake holds it
+/// and the score history has no current scores of it) and writes every
+/// output file into `out`.
 pub async fn audit_to_files(
     lake_dir: &Path,
     month: Month,
     out: &Path,
     rules_dir: &Path,
+    history: History,
 ) -> Result<AuditDone> {
     let started = std::time::Instant::now();
     let lake = Lake::open(lake_dir)?;
@@ -37,21 +74,44 @@ pub async fn audit_to_files(
     let ctx = crate::engine::lake_session(&lake, &manifest).await?;
     let registry = registry_in(&ctx).await?;
     tracing::debug!(ms = started.elapsed().as_millis() as u64, "lake opened");
-    let months = match holds_month(&ctx, month.prev()).await? {
+    let kept = (history == History::Kept).then(|| ScoreHistory::of(&lake));
+    let basis = Basis {
+        ctx: &ctx,
+        registry: &registry,
+        pack: &pack,
+    };
+    let holds_previous = holds_month(&ctx, month.prev()).await?;
+    let stored = match (&kept, holds_previous) {
+        (Some(h), true) => h.load(month.prev(), &basis.key(month.prev()).await?),
+        _ => None,
+    };
+    let months = match holds_previous && stored.is_none() {
         true => vec![month.prev(), month],
         false => vec![month],
     };
     let mut scored = audit_and_score(&ctx, &pack, &model, &registry, &months).await?;
     let (findings, scores) = scored.pop().ok_or_else(|| not_audited(month))?;
-    let previous = scored.pop().map(|(_, s)| s);
+    let summary = scores.summary();
+    let audited = scored.pop().map(|(_, s)| s.summary());
     tracing::debug!(
         ms = started.elapsed().as_millis() as u64,
         "months audited and scored"
     );
+    if let Some(h) = &kept {
+        for s in std::iter::once(&summary).chain(audited.as_ref()) {
+            basis.record(h, s).await;
+        }
+    }
+    let previous = match (&stored, &audited) {
+        (Some(_), _) => Previous::FromHistory,
+        (None, Some(_)) => Previous::Audited,
+        (None, None) => Previous::None,
+    };
     let parameter_ids: Vec<String> = model.parameters.iter().map(|p| p.id.clone()).collect();
-    let trend = previous
+    let trend = stored
         .as_ref()
-        .map(|before| trend(&scores, before, &parameter_ids));
+        .or(audited.as_ref())
+        .map(|before| trend(&summary, before, &parameter_ids));
     let violations = findings.violations(&pack);
     let paths = path_to_first(&scores);
     let run = serde_json::json!({
@@ -61,6 +121,7 @@ pub async fn audit_to_files(
         "rule_pack": rules_dir.display().to_string(),
         "rule_pack_sha256": pack.hash,
         "months_read": format!("up to {month}"),
+        "previous_month_scores": previous.as_str(),
     });
     let report = AuditReport {
         month,
@@ -77,7 +138,34 @@ pub async fn audit_to_files(
     Ok(AuditDone {
         violations: violations.len(),
         scores,
+        previous,
     })
+}
+
+/// What a month's scores are computed from, for their [`HistoryKey`].
+struct Basis<'a> {
+    ctx: &'a SessionContext,
+    registry: &'a Registry,
+    pack: &'a RulePack,
+}
+
+impl Basis<'_> {
+    /// The key of scores of `month` computed from this lake snapshot.
+    async fn key(&self, month: Month) -> Result<HistoryKey> {
+        let digest = digest_up_to(self.ctx, month).await?;
+        Ok(HistoryKey::new(&digest, self.registry, self.pack))
+    }
+
+    /// Records `summary` in `history`; a failure is only logged (the history is a speed-up).
+    async fn record(&self, history: &ScoreHistory, summary: &ScoreSummary) {
+        let saved = match self.key(summary.month).await {
+            Ok(key) => history.save(&key, summary, self.pack),
+            Err(e) => Err(e),
+        };
+        if let Err(e) = saved {
+            tracing::warn!("the score history was not updated: {e}");
+        }
+    }
 }
 
 /// Audits `months` together (see [`audit_months`]) and scores each, in parallel.

@@ -107,6 +107,22 @@ impl FromStr for Month {
     }
 }
 
+impl serde::Serialize for Month {
+    /// As `YYYY-MM`.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Month {
+    /// From `YYYY-MM` (see [`Month::from_str`]).
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Month, D::Error> {
+        let text = String::deserialize(d)?;
+        text.parse()
+            .map_err(|()| serde::de::Error::custom(format!("`{text}` is not a month (YYYY-MM)")))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -12,7 +12,7 @@ mod scan;
 mod write;
 
 pub use manifest::Manifest;
-pub use read::{read_registry, register_snapshot, registry_in};
+pub use read::{digest_up_to, read_registry, register_snapshot, registry_in};
 pub use write::{overwrite_table, recover, replace_rows};
 
 use crate::error::{Error, Result};

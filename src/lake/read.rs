@@ -4,7 +4,7 @@
 use super::scan::LakeTable;
 use super::write::open_version;
 use super::{Lake, Manifest, REGISTRY};
-use crate::contract::{Registry, Station};
+use crate::contract::{Month, Registry, Station};
 use crate::error::{Error, Result};
 use datafusion::arrow::array::{Array, ArrayRef, AsArray, RecordBatch};
 use datafusion::arrow::compute::cast;
@@ -53,6 +53,32 @@ pub async fn register_snapshot(
             .map_err(Error::engine(format!("registering {name}")))?;
     }
     Ok(())
+}
+
+/// A digest (SHA-256, hex) of the rows of months up to `last` in the
+/// monthly tables of `ctx` (registered by [`register_snapshot`]): each
+/// table's name and its files of those months (path and size). Re-uploads
+/// and new months write new files and never touch the files of other
+/// months, so the digest changes exactly when an audit of `last` could read
+/// other rows.
+pub async fn digest_up_to(ctx: &SessionContext, last: Month) -> Result<String> {
+    use sha2::{Digest, Sha256};
+    let last = last.to_string();
+    let mut hasher = Sha256::new();
+    for name in super::monthly_tables() {
+        let provider = ctx
+            .table_provider(name)
+            .await
+            .map_err(Error::engine(format!("table {name}")))?;
+        hasher.update(format!("{name}\n"));
+        let Some(table) = provider.downcast_ref::<LakeTable>() else {
+            continue;
+        };
+        for (path, size) in table.files_up_to(&last) {
+            hasher.update(format!("{path} {size}\n"));
+        }
+    }
+    Ok(format!("{:x}", hasher.finalize()))
 }
 
 /// The registry of the lake's current snapshot (empty when none was ingested).

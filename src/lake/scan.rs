@@ -37,6 +37,8 @@ struct LakeFile {
     /// Where the local file system's object store finds it (built from the
     /// file's absolute path, so that any folder name round-trips).
     location: ObjectStorePath,
+    /// Its path in the table folder, as the Delta log names it.
+    path: String,
     size: u64,
     rows: Option<usize>,
     /// One value per partition column, in the table schema's order.
@@ -102,6 +104,7 @@ impl LakeTable {
                 .map_err(|_| fail("file list"))?;
             files.push(LakeFile {
                 location,
+                path: file.path().to_string(),
                 size: file.size().max(0) as u64,
                 rows: row_count(file.stats().as_deref()),
                 partition_values,
@@ -113,6 +116,28 @@ impl LakeTable {
             partition_fields,
             files,
         })
+    }
+
+    /// The files holding rows of months up to `last` (every file of a table
+    /// without a `month` partition), as (path in the table folder, size),
+    /// sorted: what an audit of `last` can read of this table. Re-uploads
+    /// write new files, so equal lists mean equal rows.
+    pub fn files_up_to(&self, last: &str) -> Vec<(&str, u64)> {
+        let month = self
+            .partition_fields
+            .iter()
+            .position(|f| f.name() == "month");
+        let mut files: Vec<(&str, u64)> = self
+            .files
+            .iter()
+            .filter(|f| match month.map(|m| &f.partition_values[m]) {
+                Some(ScalarValue::Utf8(Some(m))) => m.as_str() <= last,
+                Some(_) | None => true,
+            })
+            .map(|f| (f.path.as_str(), f.size))
+            .collect();
+        files.sort_unstable();
+        files
     }
 
     /// The files whose partition values satisfy every filter that reads partition columns only.

@@ -18,7 +18,9 @@ pub use model::{Category, Parameter, ScoringModel, Volume};
 pub use path::{climb, path_to_first, PathToFirst, Scope as PathScope};
 pub use rank::{rank, DistrictScore};
 pub use round::round_half_away;
-pub use trend::{trend, DistrictTrend, StationTrend, Trend};
+pub use trend::{
+    trend, DistrictSummary, DistrictTrend, ScoreSummary, StationSummary, StationTrend, Trend,
+};
 
 use crate::audit::Findings;
 use crate::contract::{Month, Registry};

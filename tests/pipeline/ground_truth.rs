@@ -6,6 +6,7 @@ use super::support::ingest_with;
 use cctns_audit::generate::{generate, Options};
 use cctns_audit::ingest::IngestOptions;
 use cctns_audit::lake::Lake;
+use cctns_audit::pipeline::History;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
@@ -48,7 +49,7 @@ async fn every_rule_has_precision_and_recall_1() {
     let mut ours: BTreeSet<Violation> = BTreeSet::new();
     for month in opts.months() {
         let out = tmp.path().join("out").join(month.to_string());
-        cctns_audit::pipeline::audit_to_files(lake.root(), month, &out, &rules)
+        cctns_audit::pipeline::audit_to_files(lake.root(), month, &out, &rules, History::Kept)
             .await
             .unwrap();
         let mut reader = csv::Reader::from_path(out.join("violations.csv")).unwrap();

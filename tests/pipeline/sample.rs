@@ -4,6 +4,7 @@
 use super::support::ingest_with;
 use cctns_audit::ingest::IngestOptions;
 use cctns_audit::lake::Lake;
+use cctns_audit::pipeline::History;
 use std::path::Path;
 
 fn rows_of(path: &Path, ps: &str) -> Vec<String> {
@@ -33,6 +34,7 @@ async fn two_stations_match_the_hand_computation() {
         "2024-08".parse().unwrap(),
         &out,
         &root.join("rules/cctns"),
+        History::Kept,
     )
     .await
     .unwrap();
@@ -90,9 +92,15 @@ async fn the_first_month_has_no_trend_and_the_next_one_has() {
         let rules = root.join("rules/cctns");
         let m = m.to_string();
         async move {
-            cctns_audit::pipeline::audit_to_files(&lake, m.parse().unwrap(), &out, &rules)
-                .await
-                .unwrap();
+            cctns_audit::pipeline::audit_to_files(
+                &lake,
+                m.parse().unwrap(),
+                &out,
+                &rules,
+                History::Kept,
+            )
+            .await
+            .unwrap();
             let report: serde_json::Value =
                 serde_json::from_slice(&std::fs::read(out.join("report.json")).unwrap()).unwrap();
             report["trend"].clone()
@@ -116,4 +124,70 @@ async fn the_first_month_has_no_trend_and_the_next_one_has() {
         lko4["score_change"].as_f64().unwrap() > 50.0 && lko4["rank_change"].as_i64().unwrap() > 0,
         "{lko4}"
     );
+}
+
+/// The files of an audit that do not name when or how it ran.
+fn audit_outputs(out: &Path) -> Vec<(String, String)> {
+    let mut files: Vec<(String, String)> = [
+        "violations.csv",
+        "scores.csv",
+        "points_lost.csv",
+        "districts.csv",
+        "path_to_first.csv",
+    ]
+    .iter()
+    .map(|f| (f.to_string(), std::fs::read_to_string(out.join(f)).unwrap()))
+    .collect();
+    let mut report: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("report.json")).unwrap()).unwrap();
+    report.as_object_mut().unwrap().remove("run");
+    files.push(("report.json".into(), report.to_string()));
+    files
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_trend_comes_from_the_score_history_until_an_earlier_month_changes() {
+    use cctns_audit::pipeline::{audit_to_files, Previous};
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let tmp = tempfile::tempdir().unwrap();
+    let lake = Lake::create(&tmp.path().join("lake")).unwrap();
+    ingest_with(&root.join("sample-data"), &lake, IngestOptions::default())
+        .await
+        .unwrap();
+    let rules = root.join("rules/cctns");
+    let august = "2024-08".parse().unwrap();
+    let audit = |name: &str, history: History| {
+        let out = tmp.path().join(name);
+        let (lake, rules) = (lake.root().to_path_buf(), rules.clone());
+        async move {
+            let done = audit_to_files(&lake, august, &out, &rules, history)
+                .await
+                .unwrap();
+            (done.previous, audit_outputs(&out))
+        }
+    };
+
+    let (previous, ignored) = audit("ignored", History::Ignored).await;
+    assert_eq!(previous, Previous::Audited);
+    assert!(!lake.root().join("_history").exists(), "nothing recorded");
+    let (previous, first) = audit("first", History::Kept).await;
+    assert_eq!(previous, Previous::Audited, "the history was empty");
+    let (previous, second) = audit("second", History::Kept).await;
+    assert_eq!(previous, Previous::FromHistory);
+    assert_eq!(first, ignored);
+    assert_eq!(second, ignored, "the same trend from the history");
+
+    let reupload = tmp.path().join("reupload");
+    let station = reupload.join("2024-07/UP-GBN-001");
+    std::fs::create_dir_all(&station).unwrap();
+    for file in std::fs::read_dir(root.join("sample-data/2024-07/UP-GBN-001")).unwrap() {
+        let file = file.unwrap().path();
+        std::fs::copy(&file, station.join(file.file_name().unwrap())).unwrap();
+    }
+    ingest_with(&reupload, &lake, IngestOptions::default())
+        .await
+        .unwrap();
+    let (previous, after) = audit("after", History::Kept).await;
+    assert_eq!(previous, Previous::Audited, "July was uploaded again");
+    assert_eq!(after, ignored);
 }

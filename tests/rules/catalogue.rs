@@ -401,6 +401,7 @@ fn violations(month: &str) -> &'static ByRule {
                     m.parse().unwrap(),
                     &dir,
                     &rules,
+                    cctns_audit::pipeline::History::Kept,
                 )
                 .await
                 .unwrap();
