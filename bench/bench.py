@@ -9,10 +9,13 @@
 For each scale: generate a plain landing folder (UTF-8 CSV, one value form per
 column, so that DuckDB's typed read_csv reads the same files), then time and
 measure peak memory (RSS) of: our ingest vs DuckDB read_csv -> Parquet; our
-audit of the last month (which also audits the month before, for the trend,
-and writes every report) vs DuckDB running the catalogue as hand-written SQL
-(duckdb_audit.sql) over the Parquet files of our lake; and check both report
-the same violations. Writes BENCHMARKS.md and bench/scaling.svg. DuckDB comes
+audit of the last month (scores, trend and every report) vs DuckDB running
+the catalogue as hand-written SQL (duckdb_audit.sql) over the Parquet files of
+our lake; and check both report the same violations. Our audit is timed two
+ways: as in the monthly routine, where last month's audit left the month
+before's scores in the lake's score history (the month before is audited
+once, untimed, first), and with --no-history, auditing the month before again
+for the trend. Writes BENCHMARKS.md and bench/scaling.svg. DuckDB comes
 from PyPI into bench/.venv. Ratios, not absolute times, are what to compare.
 """
 import argparse, csv, datetime, json, os, platform, shutil, subprocess, sys, tempfile
@@ -21,6 +24,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 SCALES = {"tenth": 150, "state": 1500, "national": 17000}
 MONTH = "2024-12"
+PREVIOUS = "2024-11"
 
 
 def run(cmd, **kw):
@@ -53,7 +57,7 @@ def measure(cmd, quiet=True):
     return float(secs), int(kb) / 1024, float(user), float(system)
 
 
-def measure_alternately(cmds, runs=3):
+def measure_alternately(cmds, runs):
     """Median wall seconds and peak RSS (MB) of each command, run in turns (a, b, a, b, ...)
     so that a noisy neighbour on the machine slows both alike."""
     samples = [[] for _ in cmds]
@@ -90,16 +94,20 @@ def bench_scale(name, stations, exe, py, work):
     ours_ingest = measure([exe, "ingest", landing, "--lake", lake, "--quiet"])
     duck_ingest = measure([py, os.path.join(HERE, "duck_ingest.py"), landing, duck])
     duck_csv = os.path.join(d, "duck_violations.csv")
-    ours_audit, duck_audit = measure_alternately([
+    run([exe, "audit", "--lake", lake, "--month", PREVIOUS, "--out", out + "-previous"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    ours_audit, ours_cold, duck_audit = measure_alternately([
         [exe, "audit", "--lake", lake, "--month", MONTH, "--out", out],
-        [py, os.path.join(HERE, "duck_audit.py"), lake, MONTH, os.path.join(HERE, "duckdb_audit.sql"), duck_csv]])
+        [exe, "audit", "--lake", lake, "--month", MONTH, "--out", out + "-cold", "--no-history"],
+        [py, os.path.join(HERE, "duck_audit.py"), lake, MONTH, os.path.join(HERE, "duckdb_audit.sql"), duck_csv]], runs=5)
     floor = scan_floor(lake)
     a, b = violations(os.path.join(out, "violations.csv")), violations(duck_csv)
+    cold = violations(os.path.join(out + "-cold", "violations.csv"))
     result = dict(scale=name, stations=stations, files=files, rows=rows, mb=size / 1e6, generate_s=gen[0], generate_user_s=gen[2], generate_sys_s=gen[3],
                   ingest_ours_s=ours_ingest[0], ingest_ours_mb=ours_ingest[1], ingest_duck_s=duck_ingest[0], ingest_duck_mb=duck_ingest[1],
                   audit_ours_s=ours_audit[0], audit_ours_mb=ours_audit[1], audit_duck_s=duck_audit[0], audit_duck_mb=duck_audit[1],
+                  audit_cold_s=ours_cold[0], audit_cold_mb=ours_cold[1],
                   scan_floor_s=floor,
-                  violations=len(a), same_violations=a == b, only_ours=len(a - b), only_duck=len(b - a))
+                  violations=len(a), same_violations=a == b and cold == a, only_ours=len(a - b), only_duck=len(b - a))
     print(json.dumps(result), flush=True)
     shutil.rmtree(landing, ignore_errors=True)
     return result
@@ -109,7 +117,7 @@ def svg(results, path):
     """Time against rows for both tools, ingest and audit, log-free and self-contained."""
     w, h, pad = 640, 360, 50
     xs = [r["rows"] for r in results]
-    ys = [v for r in results for v in (r["ingest_ours_s"], r["ingest_duck_s"], r["audit_ours_s"], r["audit_duck_s"])]
+    ys = [v for r in results for k in ("ingest_ours_s", "ingest_duck_s", "audit_ours_s", "audit_cold_s", "audit_duck_s") for v in [r.get(k, 0)]]
     xmax, ymax = max(xs) * 1.05, max(ys) * 1.1
     sx = lambda x: pad + (w - 2 * pad) * x / xmax
     sy = lambda y: h - pad - (h - 2 * pad) * y / ymax
@@ -118,7 +126,9 @@ def svg(results, path):
              f'<text x="{w/2}" y="{h-10}" text-anchor="middle">rows in the lake (millions)</text>',
              f'<text x="12" y="{h/2}" transform="rotate(-90 12 {h/2})" text-anchor="middle">seconds</text>']
     series = [("ingest_ours_s", "#1f6feb", "cctns-audit ingest"), ("ingest_duck_s", "#8b949e", "DuckDB read_csv"),
-              ("audit_ours_s", "#d73a49", "cctns-audit audit"), ("audit_duck_s", "#e36209", "DuckDB catalogue SQL")]
+              ("audit_ours_s", "#d73a49", "cctns-audit audit"), ("audit_cold_s", "#6f42c1", "cctns-audit audit --no-history"),
+              ("audit_duck_s", "#e36209", "DuckDB catalogue SQL")]
+    series = [s for s in series if all(s[0] in r for r in results)]
     for i, (key, colour, label) in enumerate(series):
         pts = " ".join(f"{sx(r['rows']):.1f},{sy(r[key]):.1f}" for r in results)
         lines.append(f'<polyline points="{pts}" fill="none" stroke="{colour}" stroke-width="2"/>')
@@ -137,13 +147,16 @@ def report(results, path):
             f"{os.sysconf('SC_PAGE_SIZE') * os.sysconf('SC_PHYS_PAGES') / 2**30:.0f} GiB, with `python3 bench/bench.py`"
             f" (DuckDB {subprocess.run([venv_python(), '-c', 'import duckdb; print(duckdb.__version__)'], capture_output=True, text=True).stdout.strip()} from PyPI).",
             "Both tools run on the same generated files in the same run; compare the ratios, not the seconds. "
-            "Audit times are the median of three runs, ours and DuckDB's in turns.", "",
-            "| scale | stations | files | rows | MB | ingest ours s | DuckDB s | ratio | ours MB RSS | DuckDB MB | audit ours s | DuckDB s | ratio | ours MB RSS | DuckDB MB | bare scan s | audit ÷ scan | violations | same |",
-            "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
+            "Audit times are the median of five runs, ours and DuckDB's in turns. *Audit ours* is the monthly routine: "
+            "last month's audit left the month before's scores in the lake's score history, so the trend costs a lookup; "
+            "*cold* is `--no-history`, which audits the month before again for the trend.", "",
+            "| scale | stations | files | rows | MB | ingest ours s | DuckDB s | ratio | ours MB RSS | DuckDB MB | audit ours s | DuckDB s | ratio | ours MB RSS | DuckDB MB | cold s | cold ratio | cold MB RSS | bare scan s | audit ÷ scan | violations | same |",
+            "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for r in results:
         head.append(f"| {r['scale']} | {r['stations']} | {r['files']} | {r['rows']} | {r['mb']:.0f} | {r['ingest_ours_s']:.2f} | {r['ingest_duck_s']:.2f} | "
                     f"{r['ingest_ours_s'] / r['ingest_duck_s']:.2f} | {r['ingest_ours_mb']:.0f} | {r['ingest_duck_mb']:.0f} | {r['audit_ours_s']:.2f} | "
                     f"{r['audit_duck_s']:.2f} | {r['audit_ours_s'] / r['audit_duck_s']:.2f} | {r['audit_ours_mb']:.0f} | {r['audit_duck_mb']:.0f} | "
+                    f"{r.get('audit_cold_s', float('nan')):.2f} | {r.get('audit_cold_s', float('nan')) / r['audit_duck_s']:.2f} | {r.get('audit_cold_mb', float('nan')):.0f} | "
                     f"{r['scan_floor_s']:.2f} | {r['audit_ours_s'] / max(r['scan_floor_s'], 1e-3):.0f}× | "
                     f"{r['violations']} | {'yes' if r['same_violations'] else 'NO: %d only ours, %d only DuckDB' % (r['only_ours'], r['only_duck'])} |")
     head += ["", "Generating the landing folder (`generate --plain`): rows per second per core, of the generator's own work "

@@ -17,6 +17,10 @@ use futures::StreamExt;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
+/// The allocator the `cctns-audit` binary uses, so that the floor compares like with like.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// Tables whose rows up to M are aggregated by some rule of the default pack (parents and children).
 const AGGREGATED: [&str; 3] = ["fir", "crime_details", "final_report"];
 

@@ -7,6 +7,13 @@ mod cli;
 
 use std::process::ExitCode;
 
+/// mimalloc rather than glibc's allocator: the audit's joins and
+/// aggregations and the ingest's parsers allocate and free many short-lived
+/// buffers across threads. Measured at state scale: ingest about 17 % faster
+/// with less peak memory, audit about 20 % faster with more (0.4 -> 0.7 GB).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     let cli = match cli::parse_args() {
         Ok(cli) => cli,
