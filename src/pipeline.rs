@@ -114,6 +114,10 @@ pub async fn audit_to_files(
         .map(|before| trend(&summary, before, &parameter_ids));
     let violations = findings.violations(&pack);
     let paths = path_to_first(&scores);
+    tracing::debug!(
+        ms = started.elapsed().as_millis() as u64,
+        "history, trend, violations and paths to first"
+    );
     let run = serde_json::json!({
         "generated_at": chrono::Utc::now().to_rfc3339(),
         "lake": lake.root().display().to_string(),

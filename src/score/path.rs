@@ -12,7 +12,8 @@
 //! Other stations and districts do not move when these records are fixed.
 
 use super::round::hundredths;
-use super::Scores;
+use super::{DistrictScore, Scores, StationScore};
+use foldhash::{HashMap, HashMapExt};
 
 /// Which league a path is about.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
@@ -44,37 +45,47 @@ pub struct PathToFirst {
 /// The path of every station and district.
 pub fn path_to_first(scores: &Scores) -> Vec<PathToFirst> {
     let mut paths = Vec::new();
+    let station_leaders: HashMap<&str, &StationScore> = scores
+        .stations
+        .iter()
+        .filter(|l| l.rank_in_district == 1)
+        .map(|l| (l.district_code.as_str(), l))
+        .collect();
     for s in &scores.stations {
-        let leader = scores
-            .stations
-            .iter()
-            .find(|l| l.district_code == s.district_code && l.rank_in_district == 1);
-        let Some(leader) = leader else { continue };
-        let gains: Vec<f64> = if s.no_upload {
-            Vec::new()
-        } else {
-            s.to_fix.iter().map(|r| r.recoverable).collect()
+        let Some(leader) = station_leaders.get(s.district_code.as_str()) else {
+            continue;
         };
         paths.push(climb(
             Scope::Station,
             &s.ps_code,
             s.rank_in_district,
             s.score,
-            &gains,
+            &gains(s, 1),
             (leader.score, &leader.ps_code),
         ));
     }
+    let district_leaders: HashMap<&str, &DistrictScore> = scores
+        .districts
+        .iter()
+        .filter(|l| l.rank_in_state == 1)
+        .map(|l| (l.state_code.as_str(), l))
+        .collect();
+    let mut stations_of: HashMap<&str, Vec<&StationScore>> = HashMap::new();
+    for s in &scores.stations {
+        stations_of
+            .entry(s.district_code.as_str())
+            .or_default()
+            .push(s);
+    }
     for d in &scores.districts {
-        let leader = scores
-            .districts
-            .iter()
-            .find(|l| l.state_code == d.state_code && l.rank_in_state == 1);
-        let Some(leader) = leader else { continue };
-        let mut gains: Vec<f64> = scores
-            .stations
-            .iter()
-            .filter(|s| s.district_code == d.district_code && !s.no_upload)
-            .flat_map(|s| s.to_fix.iter().map(|r| r.recoverable / d.stations as f64))
+        let Some(leader) = district_leaders.get(d.state_code.as_str()) else {
+            continue;
+        };
+        let stations = stations_of.get(d.district_code.as_str());
+        let mut gains: Vec<f64> = stations
+            .into_iter()
+            .flatten()
+            .flat_map(|s| gains(s, d.stations))
             .collect();
         gains.sort_by(|a, b| b.total_cmp(a));
         paths.push(climb(
@@ -87,6 +98,15 @@ pub fn path_to_first(scores: &Scores) -> Vec<PathToFirst> {
         ));
     }
     paths
+}
+
+/// What fixing each of a station's records adds to a mean over `of`
+/// stations, largest first (nothing for a no-upload station).
+fn gains(s: &StationScore, of: usize) -> Vec<f64> {
+    match s.no_upload {
+        true => Vec::new(),
+        false => s.to_fix.iter().map(|r| r.recoverable / of as f64).collect(),
+    }
 }
 
 /// Takes gains (largest first) until the score passes the leader at two decimals.
