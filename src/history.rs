@@ -1,7 +1,7 @@
 //! Score history: each audited month's [`ScoreSummary`], kept in the lake
 //! folder as `_history/scores-YYYY-MM.json`, so that the audit of the next
 //! month takes its trend from it instead of auditing that month again (about
-//! 40 % of an audit's engine time).
+//! a third of an audit's time).
 //!
 //! An entry is used only when its [`HistoryKey`] matches: the digest of the
 //! lake's rows up to its month ([`digest_up_to`]: a re-upload of that month or
