@@ -58,6 +58,9 @@ impl Records {
 
     /// The id of a record, interning it on first sight.
     pub fn intern(&mut self, ps_code: &str, table: &str, key: &str) -> u32 {
+        if self.index.len() < self.keys.len() {
+            self.reindex();
+        }
         let station = self.station_id(ps_code);
         let table = self.table_id(table);
         let Records {
@@ -88,6 +91,47 @@ impl Records {
             hasher.hash_one((s, t, &text[start as usize..end as usize]))
         });
         id
+    }
+
+    /// Indexes the records [`Records::append`] added without indexing them.
+    fn reindex(&mut self) {
+        let Records {
+            keys,
+            text,
+            index,
+            hasher,
+            ..
+        } = self;
+        let hash_of = |id: u32| {
+            let (s, t, start, end) = keys[id as usize];
+            hasher.hash_one((s, t, &text[start as usize..end as usize]))
+        };
+        index.clear();
+        index.reserve(keys.len(), |&id| hash_of(id));
+        for id in 0..keys.len() as u32 {
+            index.insert_unique(hash_of(id), id, |&id| hash_of(id));
+        }
+    }
+
+    /// Appends the records of `other`, whose stations this set does not
+    /// hold (sets gathered by station shard), after its own; returns the
+    /// offset of their ids. They are indexed on the next [`Records::intern`].
+    fn append(&mut self, other: Records) -> u32 {
+        let offset = self.keys.len() as u32;
+        let text_offset = self.text.len() as u32;
+        let stations: Vec<u32> = other.stations.iter().map(|s| self.station_id(s)).collect();
+        let tables: Vec<u16> = other.tables.iter().map(|t| self.table_id(t)).collect();
+        self.text.push_str(&other.text);
+        self.keys
+            .extend(other.keys.iter().map(|&(s, t, start, end)| {
+                (
+                    stations[s as usize],
+                    tables[t as usize],
+                    start + text_offset,
+                    end + text_offset,
+                )
+            }));
+        offset
     }
 
     fn station_id(&mut self, ps_code: &str) -> u32 {
@@ -267,25 +311,49 @@ pub async fn audit_months(
 }
 
 impl Findings {
-    /// The findings of `month` from the results of its plans.
+    /// The findings of `month` from the results of its plans, gathered in
+    /// one shard of stations per thread and then joined (a record belongs to
+    /// one station, so the shards never share one).
     fn gather(
         pack: &RulePack,
         month: Month,
         results: &[(&Group, Vec<RecordBatch>)],
     ) -> Result<Findings> {
-        let rows = results
+        let shards = rayon::current_num_threads().max(1);
+        let parts = (0..shards)
+            .into_par_iter()
+            .map(|shard| {
+                Findings::gather_shard(pack, month, results, StationShard::new(shard, shards))
+            })
+            .collect::<Result<Vec<_>>>()?;
+        let mut parts = parts.into_iter();
+        let mut findings = parts.next().ok_or_else(|| not_audited(month))?;
+        for part in parts {
+            findings.append(part);
+        }
+        Ok(findings)
+    }
+
+    /// The findings of the stations of `shard`.
+    fn gather_shard(
+        pack: &RulePack,
+        month: Month,
+        results: &[(&Group, Vec<RecordBatch>)],
+        mut shard: StationShard,
+    ) -> Result<Findings> {
+        let rows: usize = results
             .iter()
             .flat_map(|(_, batches)| batches)
             .map(RecordBatch::num_rows)
             .sum();
         let mut findings = Findings {
             month,
-            records: Records::with_capacity(rows),
+            records: Records::with_capacity(rows / shard.of + 1),
             rules: vec![RuleFindings::default(); pack.rules.len()],
         };
         for (group, batches) in results {
             for batch in batches {
-                findings.add_batch(group, batch)?;
+                findings.add_batch(group, batch, &mut shard)?;
             }
         }
         for rule in &mut findings.rules {
@@ -295,8 +363,28 @@ impl Findings {
         Ok(findings)
     }
 
+    /// Appends the findings of another shard of stations.
+    fn append(&mut self, other: Findings) {
+        let offset = self.records.append(other.records);
+        for (mine, theirs) in self.rules.iter_mut().zip(other.rules) {
+            mine.population
+                .extend(theirs.population.into_iter().map(|id| id + offset));
+            mine.failing.extend(
+                theirs
+                    .failing
+                    .into_iter()
+                    .map(|(id, message)| (id + offset, message)),
+            );
+        }
+    }
+
     /// Unpivots one result batch of a group: per row, per rule, population and failure.
-    fn add_batch(&mut self, group: &Group, batch: &RecordBatch) -> Result<()> {
+    fn add_batch(
+        &mut self,
+        group: &Group,
+        batch: &RecordBatch,
+        shard: &mut StationShard,
+    ) -> Result<()> {
         let text = |name: &str| -> Result<&StringArray> {
             batch
                 .column_by_name(name)
@@ -321,7 +409,7 @@ impl Findings {
             .collect::<Result<Vec<_>>>()?;
         let ids: Vec<Option<u32>> = (0..batch.num_rows())
             .map(|row| {
-                if ps.is_null(row) || key.is_null(row) {
+                if ps.is_null(row) || key.is_null(row) || !shard.holds(ps.value(row)) {
                     return None;
                 }
                 let table = if table.is_null(row) {
@@ -370,6 +458,38 @@ impl Findings {
         }
         all.sort();
         all
+    }
+}
+
+/// One of `of` shards of the stations, by a hash of the station code.
+struct StationShard {
+    shard: usize,
+    of: usize,
+    hasher: foldhash::fast::FixedState,
+    /// The station asked about last and the answer (rows of one station come together).
+    last: Option<(String, bool)>,
+}
+
+impl StationShard {
+    fn new(shard: usize, of: usize) -> StationShard {
+        StationShard {
+            shard,
+            of,
+            hasher: foldhash::fast::FixedState::with_seed(0),
+            last: None,
+        }
+    }
+
+    /// Whether station `ps_code` is in this shard.
+    fn holds(&mut self, ps_code: &str) -> bool {
+        if let Some((last, answer)) = &self.last {
+            if last == ps_code {
+                return *answer;
+            }
+        }
+        let answer = self.hasher.hash_one(ps_code) as usize % self.of == self.shard;
+        self.last = Some((ps_code.to_string(), answer));
+        answer
     }
 }
 
@@ -483,4 +603,43 @@ pub async fn holds_month(ctx: &SessionContext, month: Month) -> Result<bool> {
         }
     }
     Ok(false)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn appended_records_keep_their_keys_and_are_found_again() {
+        let mut first = Records::default();
+        let a = first.intern("S1", "fir", "0001/2024");
+        first.intern("S1", "arrest", "0001/2024#1");
+        let mut second = Records::default();
+        second.intern("S2", "arrest", "0002/2024#1");
+        let b = second.intern("S2", "fir", "0002/2024");
+        let offset = first.append(second);
+        assert_eq!(offset, 2);
+        assert_eq!(first.len(), 4);
+        assert_eq!(first.get(b + offset), ("S2", "fir", "0002/2024"));
+        assert_eq!(first.station_name(first.station_of(b + offset)), "S2");
+        assert_eq!(first.station_count(), 2);
+        assert_eq!(first.intern("S2", "fir", "0002/2024"), b + offset);
+        assert_eq!(first.intern("S1", "fir", "0001/2024"), a);
+        assert_eq!(first.intern("S3", "fir", "0003/2024"), 4);
+    }
+
+    #[test]
+    fn every_station_is_in_exactly_one_shard() {
+        for of in 1..5 {
+            let mut shards: Vec<StationShard> = (0..of).map(|k| StationShard::new(k, of)).collect();
+            for ps in ["UP-GBN-001", "UP-GBN-002", "UP-LKO-003", "थाना", ""] {
+                let holding = shards
+                    .iter_mut()
+                    .map(|s| s.holds(ps))
+                    .filter(|&h| h)
+                    .count();
+                assert_eq!(holding, 1, "{ps} in {of} shards");
+            }
+        }
+    }
 }
