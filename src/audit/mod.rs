@@ -86,26 +86,15 @@ impl Records {
         text.push_str(key);
         keys.push((station, table, start, text.len() as u32));
         let (keys, text) = (&*keys, &*text);
-        index.insert_unique(hash, id, |&id| {
-            let (s, t, start, end) = keys[id as usize];
-            hasher.hash_one((s, t, &text[start as usize..end as usize]))
-        });
+        index.insert_unique(hash, id, |&id| record_hash(keys, text, hasher, id));
         id
     }
 
     /// Indexes the records [`Records::append`] added without indexing them.
     fn reindex(&mut self) {
-        let Records {
-            keys,
-            text,
-            index,
-            hasher,
-            ..
-        } = self;
-        let hash_of = |id: u32| {
-            let (s, t, start, end) = keys[id as usize];
-            hasher.hash_one((s, t, &text[start as usize..end as usize]))
-        };
+        let (keys, text, hasher) = (&self.keys, &self.text, &self.hasher);
+        let index = &mut self.index;
+        let hash_of = |id: u32| record_hash(keys, text, hasher, id);
         index.clear();
         index.reserve(keys.len(), |&id| hash_of(id));
         for id in 0..keys.len() as u32 {
@@ -197,6 +186,17 @@ impl Records {
     pub fn is_empty(&self) -> bool {
         self.keys.is_empty()
     }
+}
+
+/// The hash record `id` is indexed by: of its station, table and key.
+fn record_hash(
+    keys: &[(u32, u16, u32, u32)],
+    text: &str,
+    hasher: &foldhash::fast::RandomState,
+    id: u32,
+) -> u64 {
+    let (s, t, start, end) = keys[id as usize];
+    hasher.hash_one((s, t, &text[start as usize..end as usize]))
 }
 
 /// What one rule found.

@@ -1,10 +1,9 @@
 //! The shared conformance set: ingest `landing/` and `hostile/` and compare
 //! every file's counts and reasons with the independent implementation.
 
-use super::support::{conformance_dir, ingest_with};
+use super::support::{audit_month, conformance_dir, ingest_with};
 use cctns_audit::ingest::{FileReport, IngestOptions};
 use cctns_audit::lake::Lake;
-use cctns_audit::pipeline::History;
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -247,15 +246,7 @@ async fn every_month_audit_matches_the_independent_implementation() {
     assert_eq!(months.len(), 8);
     for m in &months {
         let out = tmp.path().join("out").join(m);
-        cctns_audit::pipeline::audit_to_files(
-            &lake_dir,
-            m.parse().unwrap(),
-            &out,
-            &rules,
-            History::Kept,
-        )
-        .await
-        .unwrap();
+        audit_month(&lake_dir, m, &out, &rules).await;
         let expected = dir.join("expected").join(m);
         let pair = |name: &str| (csv_rows(&out.join(name)), csv_rows(&expected.join(name)));
         let (o, w) = pair("violations.csv");

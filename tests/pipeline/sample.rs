@@ -1,7 +1,7 @@
 //! The bundled sample-data, audited for 2024-08, against scores computed by
 //! hand for two stations from the files themselves (see each comment).
 
-use super::support::ingest_with;
+use super::support::{audit_month, ingest_with};
 use cctns_audit::ingest::IngestOptions;
 use cctns_audit::lake::Lake;
 use cctns_audit::pipeline::History;
@@ -14,6 +14,17 @@ fn rows_of(path: &Path, ps: &str) -> Vec<String> {
         .filter(|l| l.contains(ps))
         .map(str::to_string)
         .collect()
+}
+
+/// The project folder, a temporary folder and a lake in it holding the sample data.
+async fn sample_lake() -> (&'static Path, tempfile::TempDir, Lake) {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let tmp = tempfile::tempdir().unwrap();
+    let lake = Lake::create(&tmp.path().join("lake")).unwrap();
+    ingest_with(&root.join("sample-data"), &lake, IngestOptions::default())
+        .await
+        .unwrap();
+    (root, tmp, lake)
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -29,15 +40,7 @@ async fn two_stations_match_the_hand_computation() {
         (808, 5)
     );
     let out = tmp.path().join("out");
-    cctns_audit::pipeline::audit_to_files(
-        lake.root(),
-        "2024-08".parse().unwrap(),
-        &out,
-        &root.join("rules/cctns"),
-        History::Kept,
-    )
-    .await
-    .unwrap();
+    audit_month(lake.root(), "2024-08", &out, &root.join("rules/cctns")).await;
 
     // UP-GBN-002, August: 11 fir rows and no quarantined row, so P2 has N = 11;
     // FIR 0121/2024 is dated 2024-09-02 (FIR-FUTURE): F = 1, P2 = 10 * (1 - 1/11) = 9.0909,
@@ -80,27 +83,14 @@ async fn two_stations_match_the_hand_computation() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn the_first_month_has_no_trend_and_the_next_one_has() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let tmp = tempfile::tempdir().unwrap();
-    let lake = Lake::create(&tmp.path().join("lake")).unwrap();
-    ingest_with(&root.join("sample-data"), &lake, IngestOptions::default())
-        .await
-        .unwrap();
+    let (root, tmp, lake) = sample_lake().await;
     let trend = |m: &str| {
         let out = tmp.path().join(m);
         let lake = lake.root().to_path_buf();
         let rules = root.join("rules/cctns");
         let m = m.to_string();
         async move {
-            cctns_audit::pipeline::audit_to_files(
-                &lake,
-                m.parse().unwrap(),
-                &out,
-                &rules,
-                History::Kept,
-            )
-            .await
-            .unwrap();
+            audit_month(&lake, &m, &out, &rules).await;
             let report: serde_json::Value =
                 serde_json::from_slice(&std::fs::read(out.join("report.json")).unwrap()).unwrap();
             report["trend"].clone()
@@ -148,12 +138,7 @@ fn audit_outputs(out: &Path) -> Vec<(String, String)> {
 #[tokio::test(flavor = "multi_thread")]
 async fn the_trend_comes_from_the_score_history_until_an_earlier_month_changes() {
     use cctns_audit::pipeline::{audit_to_files, Previous};
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let tmp = tempfile::tempdir().unwrap();
-    let lake = Lake::create(&tmp.path().join("lake")).unwrap();
-    ingest_with(&root.join("sample-data"), &lake, IngestOptions::default())
-        .await
-        .unwrap();
+    let (root, tmp, lake) = sample_lake().await;
     let rules = root.join("rules/cctns");
     let august = "2024-08".parse().unwrap();
     let audit = |name: &str, history: History| {

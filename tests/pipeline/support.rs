@@ -86,6 +86,24 @@ pub async fn ingest_with(
     ingest(&landing, lake, &opts).await
 }
 
+/// Audits `month` of the lake at `lake` into `out` with the pack in `rules`, keeping the score history.
+pub async fn audit_month(
+    lake: &Path,
+    month: &str,
+    out: &Path,
+    rules: &Path,
+) -> cctns_audit::pipeline::AuditDone {
+    cctns_audit::pipeline::audit_to_files(
+        lake,
+        month.parse().unwrap(),
+        out,
+        rules,
+        cctns_audit::pipeline::History::Kept,
+    )
+    .await
+    .unwrap()
+}
+
 /// Runs `sql` over the lake's current snapshot.
 pub async fn query(lake: &Lake, sql: &str) -> Vec<RecordBatch> {
     let ctx = SessionContext::new();
