@@ -176,3 +176,29 @@ async fn the_trend_comes_from_the_score_history_until_an_earlier_month_changes()
     assert_eq!(previous, Previous::Audited, "July was uploaded again");
     assert_eq!(after, ignored);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn audits_running_at_once_leave_a_readable_history() {
+    use cctns_audit::pipeline::Previous;
+    let (root, tmp, lake) = sample_lake().await;
+    let rules = root.join("rules/cctns");
+    let audits = (0..4).map(|i| {
+        let out = tmp.path().join(format!("out{i}"));
+        let (lake, rules) = (lake.root().to_path_buf(), rules.clone());
+        async move { audit_month(&lake, "2024-08", &out, &rules).await }
+    });
+    futures::future::join_all(audits).await;
+    let partials = std::fs::read_dir(lake.root().join("_history"))
+        .unwrap()
+        .filter(|e| {
+            e.as_ref()
+                .unwrap()
+                .path()
+                .to_string_lossy()
+                .ends_with(".partial")
+        })
+        .count();
+    assert_eq!(partials, 0);
+    let again = audit_month(lake.root(), "2024-08", &tmp.path().join("again"), &rules).await;
+    assert_eq!(again.previous, Previous::FromHistory);
+}
