@@ -81,10 +81,14 @@ pub async fn audit_to_files(
         pack: &pack,
     };
     let holds_previous = holds_month(&ctx, month.prev()).await?;
-    let stored = match (&kept, holds_previous) {
-        (Some(h), true) => h.load(month.prev(), &basis.key(month.prev()).await?),
+    let previous_key = match (&kept, holds_previous) {
+        (Some(_), true) => Some(basis.key(month.prev()).await?),
         _ => None,
     };
+    let stored = kept
+        .as_ref()
+        .zip(previous_key.as_ref())
+        .and_then(|(h, key)| h.load(month.prev(), key));
     let months = match holds_previous && stored.is_none() {
         true => vec![month.prev(), month],
         false => vec![month],
@@ -98,8 +102,9 @@ pub async fn audit_to_files(
         "months audited and scored"
     );
     if let Some(h) = &kept {
-        for s in std::iter::once(&summary).chain(audited.as_ref()) {
-            basis.record(h, s).await;
+        basis.record(h, &summary, None).await;
+        if let Some(before) = &audited {
+            basis.record(h, before, previous_key.as_ref()).await;
         }
     }
     let previous = match (&stored, &audited) {
@@ -160,12 +165,19 @@ impl Basis<'_> {
         Ok(HistoryKey::new(&digest, self.registry, self.pack))
     }
 
-    /// Records `summary` in `history`; a failure is only logged (the history is a speed-up).
-    async fn record(&self, history: &ScoreHistory, summary: &ScoreSummary) {
-        let saved = match self.key(summary.month).await {
-            Ok(key) => history.save(&key, summary, self.pack),
-            Err(e) => Err(e),
+    /// Records `summary` in `history` under `key` (computed when not
+    /// given); a failure is only logged (the history is a speed-up).
+    async fn record(
+        &self,
+        history: &ScoreHistory,
+        summary: &ScoreSummary,
+        key: Option<&HistoryKey>,
+    ) {
+        let key = match key {
+            Some(key) => Ok(key.clone()),
+            None => self.key(summary.month).await,
         };
+        let saved = key.and_then(|key| history.save(&key, summary, self.pack));
         if let Err(e) = saved {
             tracing::warn!("the score history was not updated: {e}");
         }
