@@ -127,13 +127,17 @@ pub struct IngestArgs {
     pub quiet: bool,
 }
 
-/// How a successful command ended: 0, or 1 for a partial success.
+/// How a command that ran to its end went: 0, 1 for a partial success, 3
+/// when part of the work hit an internal error.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Outcome {
     /// Everything done.
     Success,
     /// Done, but some input failed (some file errors; the rest loaded).
     Partial,
+    /// Done for everything else, but reading some file hit a bug of this
+    /// program (named on its error line); exit 3.
+    Incomplete,
 }
 
 /// Runs a parsed command.
@@ -303,7 +307,9 @@ async fn run_ingest(args: IngestArgs) -> Result<Outcome> {
     };
     let report = ingest(&landing, &lake, &opts).await?;
     print_ingest_summary(&report, &lake);
-    Ok(if report.has_file_errors() {
+    Ok(if report.has_internal_errors() {
+        Outcome::Incomplete
+    } else if report.has_file_errors() {
         Outcome::Partial
     } else {
         Outcome::Success

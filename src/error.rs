@@ -116,11 +116,18 @@ impl Error {
         }
     }
 
-    /// The process exit code: 2 for bad usage or input, 1 for anything else.
+    /// The process exit code (outputs.md v1.3): 2 for bad usage or input, 3
+    /// when the tool itself could not finish (I/O of the lake, the engine, an
+    /// internal error), so CI can tell a broken tool from a bad upload.
     pub fn exit_code(&self) -> u8 {
         match self {
-            Error::Usage { .. } | Error::Many(_) => 2,
-            _ => 1,
+            Error::Usage { .. } => 2,
+            Error::Many(all) => all.iter().map(Error::exit_code).max().unwrap_or(2),
+            Error::Io { .. }
+            | Error::Lake { .. }
+            | Error::Engine { .. }
+            | Error::Arrow { .. }
+            | Error::Injected(_) => 3,
         }
     }
 }

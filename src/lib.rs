@@ -22,6 +22,7 @@ pub mod history;
 pub mod ingest;
 pub mod lake;
 pub mod landing;
+pub mod panic;
 pub mod pipeline;
 pub mod progress;
 pub mod report;

@@ -1,5 +1,6 @@
 //! `cctns-audit` binary: parse the arguments, run the command, print the
-//! error line, return the exit code (0 done, 1 partial, 2 bad usage or input).
+//! error line, return the exit code (0 done, 1 partial, 2 bad usage or input,
+//! 3 the tool could not finish).
 
 #![allow(clippy::print_stderr)]
 
@@ -24,15 +25,22 @@ fn main() -> ExitCode {
         }
     };
     init_logging();
+    cctns_audit::panic::install_hook();
     let driver = std::thread::Builder::new()
         .name("cctns-audit".into())
         .stack_size(STACK_BYTES)
         .spawn(move || run(cli));
     match driver {
-        Ok(handle) => handle.join().unwrap_or(ExitCode::from(1)),
+        Ok(handle) => handle.join().unwrap_or_else(|_| {
+            let at = cctns_audit::panic::any_panic()
+                .map(|p| p.0)
+                .unwrap_or_else(|| "an unknown place".to_string());
+            eprintln!("error: internal error at {at}; the lake keeps its previous snapshot; report this as a bug");
+            ExitCode::from(3)
+        }),
         Err(e) => {
             eprintln!("error: cannot start the main thread: {e}");
-            ExitCode::from(1)
+            ExitCode::from(3)
         }
     }
 }
@@ -53,12 +61,13 @@ fn run(cli: cli::Cli) -> ExitCode {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("error: cannot start the async runtime: {e}");
-            return ExitCode::from(1);
+            return ExitCode::from(3);
         }
     };
     match runtime.block_on(cli::run(cli)) {
         Ok(cli::Outcome::Success) => ExitCode::SUCCESS,
         Ok(cli::Outcome::Partial) => ExitCode::from(1),
+        Ok(cli::Outcome::Incomplete) => ExitCode::from(3),
         Err(e) => {
             for line in e.to_string().lines() {
                 eprintln!("error: {line}");

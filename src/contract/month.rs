@@ -96,14 +96,16 @@ impl FromStr for Month {
 
     /// Parses exactly `YYYY-MM` with a month of 01–12.
     fn from_str(s: &str) -> Result<Month, ()> {
-        let b = s.as_bytes();
-        let digits = |r: std::ops::Range<usize>| b[r].iter().all(u8::is_ascii_digit);
-        if b.len() != 7 || b[4] != b'-' || !digits(0..4) || !digits(5..7) {
+        let (year, month) = s.split_once('-').ok_or(())?;
+        let digits = |t: &str, n: usize| t.len() == n && t.bytes().all(|b| b.is_ascii_digit());
+        if !digits(year, 4) || !digits(month, 2) {
             return Err(());
         }
-        let year = s[0..4].parse().map_err(|_| ())?;
-        let month = s[5..7].parse().map_err(|_| ())?;
-        Month::new(year, month).ok_or(())
+        Month::new(
+            year.parse().map_err(|_| ())?,
+            month.parse().map_err(|_| ())?,
+        )
+        .ok_or(())
     }
 }
 

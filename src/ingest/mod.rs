@@ -156,7 +156,13 @@ async fn resolve_registry(
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
-        let (registry, registry_report) = registry::read_registry_file(path, &rel);
+        let (registry, registry_report) =
+            crate::panic::catch(|| registry::read_registry_file(path, &rel)).unwrap_or_else(
+                |at| {
+                    tracing::error!(file = %rel, place = %at.0, "internal error while reading the registry");
+                    (None, registry::internal_failure(&rel, &at))
+                },
+            );
         report.registry = Some(registry_report);
         if let Some(registry) = registry {
             return Ok(Some((registry, Source::Landing)));
@@ -188,7 +194,8 @@ fn read_month<'a>(
         .par_iter()
         .map(|file| {
             let outcome = if registry.is_some_and(|r| r.contains(&file.ps_code)) {
-                read_station_file(file, run_id)
+                crate::panic::catch(|| read_station_file(file, run_id))
+                    .unwrap_or_else(|at| internal_failure(file, &at))
             } else {
                 let why = format!(
                     "station `{}` is not in the registry; add it to police_stations.csv or move the folder",
@@ -310,6 +317,18 @@ fn failed(file: &StationFile, encoding: Encoding, why: String) -> FileOutcome<'_
         loaded: None,
         quarantined: Vec::new(),
     }
+}
+
+/// A file whose reading hit a bug: a file error marked internal, so the run
+/// loads the other files and then exits 3.
+fn internal_failure<'a>(file: &'a StationFile, at: &crate::panic::PanicAt) -> FileOutcome<'a> {
+    tracing::error!(file = %file.rel, place = %at.0, "internal error while reading a file");
+    let why = format!(
+        "{at} while reading this file; nothing of it was loaded, the other files were; report this as a bug"
+    );
+    let mut outcome = failed(file, None, why);
+    outcome.report.internal_error = true;
+    outcome
 }
 
 fn write_report(lake: &Lake, report: &IngestReport) -> Result<()> {

@@ -11,6 +11,18 @@ use datafusion::arrow::array::{Array, StringArray};
 use std::collections::HashSet;
 use std::path::Path;
 
+/// The report of a registry file whose reading hit a bug (see [`crate::panic`]).
+pub fn internal_failure(rel: &str, at: &crate::panic::PanicAt) -> RegistryReport {
+    RegistryReport {
+        file: rel.to_string(),
+        error: Some(format!(
+            "{at} while reading the registry; the lake's previous registry stays; report this as a bug"
+        )),
+        internal_error: true,
+        ..RegistryReport::default()
+    }
+}
+
 /// Reads the registry file; `None` with the report's `error` set if it cannot be read.
 pub fn read_registry_file(path: &Path, rel: &str) -> (Option<Registry>, RegistryReport) {
     let mut report = RegistryReport {

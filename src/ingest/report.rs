@@ -57,6 +57,9 @@ pub struct FileReport {
     pub skipped: bool,
     /// For a file error or a skipped file: what and how to fix it.
     pub error: Option<String>,
+    /// The file error is a bug of this program, not of the file (the run exits 3).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub internal_error: bool,
 }
 
 /// The registry file's outcome.
@@ -72,6 +75,9 @@ pub struct RegistryReport {
     pub left_out: Vec<LeftOut>,
     /// Why the file could not be read at all (the lake's previous registry then stays).
     pub error: Option<String>,
+    /// The error is a bug of this program, not of the file (the run exits 3).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub internal_error: bool,
 }
 
 /// A registry row left out.
@@ -122,6 +128,12 @@ impl IngestReport {
     /// Whether some file (or the registry file) could not be read.
     pub fn has_file_errors(&self) -> bool {
         self.totals.file_errors > 0 || self.registry.as_ref().is_some_and(|r| r.error.is_some())
+    }
+
+    /// Whether reading some file (or the registry) hit a bug of this program.
+    pub fn has_internal_errors(&self) -> bool {
+        self.files.values().any(|f| f.internal_error)
+            || self.registry.as_ref().is_some_and(|r| r.internal_error)
     }
 
     /// The file errors, one line each: `path: what; fix`.

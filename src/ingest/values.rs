@@ -97,10 +97,10 @@ pub fn parse_integer(s: &str) -> Option<i64> {
 /// plain or grouped (Indian `1,23,456` or international `123,456`), and an
 /// optional `.` followed by digits. Extra fraction digits round half away from zero.
 pub fn parse_decimal(s: &str) -> Option<i128> {
-    let (negative, body) = match s.as_bytes().first()? {
-        b'-' => (true, &s[1..]),
-        b'+' => (false, &s[1..]),
-        _ => (false, s),
+    let (negative, body) = match (s.strip_prefix('-'), s.strip_prefix('+')) {
+        (Some(rest), _) => (true, rest),
+        (None, Some(rest)) => (false, rest),
+        (None, None) => (false, s),
     };
     let (int_part, frac_part) = match body.split_once('.') {
         Some((i, f)) if !f.is_empty() && f.bytes().all(|b| b.is_ascii_digit()) => (i, f),
@@ -127,13 +127,25 @@ fn ungroup(int_part: &str) -> Option<String> {
     Some(groups.concat())
 }
 
+/// `123,456,789`: a lead group of one to three digits, then groups of three.
 fn is_international(groups: &[&str]) -> bool {
-    groups[0].len() <= 3 && groups[1..].iter().all(|g| g.len() == 3)
+    match groups.split_first() {
+        Some((lead, rest)) => lead.len() <= 3 && rest.iter().all(|g| g.len() == 3),
+        None => false,
+    }
 }
 
+/// `12,34,56,789`: a lead group of one or two digits, groups of two, a last group of three.
 fn is_indian(groups: &[&str]) -> bool {
-    let (last, rest) = groups.split_last().unwrap_or((&"", &[]));
-    last.len() == 3 && rest[0].len() <= 2 && rest[1..].iter().all(|g| g.len() == 2)
+    let Some((last, rest)) = groups.split_last() else {
+        return false;
+    };
+    match rest.split_first() {
+        Some((lead, middle)) => {
+            last.len() == 3 && lead.len() <= 2 && middle.iter().all(|g| g.len() == 2)
+        }
+        None => false,
+    }
 }
 
 fn scale_digits(int_digits: &str, frac: &str) -> Option<i128> {
@@ -166,9 +178,11 @@ pub fn parse_flag(s: &str) -> Option<bool> {
 }
 
 /// A contract datetime as microseconds since 1970-01-01 00:00 (wall clock, no zone).
+///
+/// Works on `str::get` and `split` only, so a cell holding any Unicode (an
+/// accented letter, Devanagari digits) is a failed parse, never a panic.
 pub fn parse_datetime_micros(s: &str) -> Option<i64> {
-    let b = s.as_bytes();
-    let iso = b.len() > 4 && b[..4].iter().all(u8::is_ascii_digit) && b[4] == b'-';
+    let iso = s.get(4..5) == Some("-") && s.get(..4).is_some_and(all_ascii_digits);
     let (date, time) = if iso {
         split_iso(s)?
     } else {
@@ -183,16 +197,20 @@ pub fn parse_datetime_micros(s: &str) -> Option<i64> {
 
 /// `YYYY-MM-DD`, then optionally a space or `T` and the time.
 fn split_iso(s: &str) -> Option<(NaiveDate, Option<&str>)> {
-    let b = s.as_bytes();
-    if b.len() < 10 || b[7] != b'-' {
+    if s.get(7..8) != Some("-") {
         return None;
     }
-    let date = ymd(&s[0..4], &s[5..7], &s[8..10])?;
-    match b.get(10) {
-        None => Some((date, None)),
-        Some(b' ' | b'T') => Some((date, Some(&s[11..]))),
-        Some(_) => None,
+    let date = ymd(s.get(0..4)?, s.get(5..7)?, s.get(8..10)?)?;
+    let rest = s.get(10..)?;
+    match rest.strip_prefix([' ', 'T']) {
+        Some(time) => Some((date, Some(time))),
+        None if rest.is_empty() => Some((date, None)),
+        None => None,
     }
+}
+
+fn all_ascii_digits(s: &str) -> bool {
+    s.bytes().all(|b| b.is_ascii_digit())
 }
 
 /// `DD/MM/YYYY` or `DD-MM-YYYY` (one or two digits each), then optionally a space and the time.
@@ -238,7 +256,7 @@ fn two_digits(s: &str) -> Option<u32> {
 }
 
 fn digits(s: &str) -> Option<u32> {
-    if s.is_empty() || !s.bytes().all(|b| b.is_ascii_digit()) {
+    if s.is_empty() || !all_ascii_digits(s) {
         return None;
     }
     s.parse().ok()
@@ -301,6 +319,12 @@ mod tests {
             "-",
             "1 000",
             "1,234,56,789",
+            "-é",
+            "é1",
+            "१,२३",
+            "1.५",
+            ",",
+            "",
         ] {
             assert_eq!(parse_decimal(bad), None, "{bad}");
         }
@@ -352,6 +376,15 @@ mod tests {
             "2024/04/10",
             "tomorrow",
             "001/04/2024",
+            "2024-04-1é",
+            "2024-04-१०",
+            "२०२४-04-10",
+            "2024-0४-10",
+            "2024-04-10é09:05",
+            "2024-04-10 09:0é",
+            "१०/04/2024",
+            "é",
+            "2024é",
         ];
         for input in bad {
             assert_eq!(dt(input), None, "{input}");

@@ -13,7 +13,7 @@ mod write;
 
 pub use manifest::Manifest;
 pub use read::{digest_up_to, read_registry, register_snapshot, registry_in};
-pub use write::{overwrite_table, recover, replace_rows};
+pub use write::{overwrite_table, recover, replace_rows, stats_columns, STATS_COLUMNS};
 
 use crate::error::{Error, Result};
 use datafusion::arrow::datatypes::{DataType, Field, Schema, SchemaRef};
@@ -25,6 +25,8 @@ use url::Url;
 pub const QUARANTINE: &str = "quarantine";
 /// Name of the registry table.
 pub const REGISTRY: &str = "registry";
+/// The quarantine's column holding a quarantined record as it was read.
+pub const RAW_TEXT: &str = "raw_text";
 
 /// A lake folder.
 #[derive(Debug, Clone)]
@@ -116,7 +118,7 @@ pub fn quarantine_schema() -> SchemaRef {
         Field::new("table_name", DataType::Utf8, false),
         Field::new("source_file", DataType::Utf8, false),
         Field::new("record_no", DataType::Int64, false),
-        Field::new("raw_text", DataType::Utf8, false),
+        Field::new(RAW_TEXT, DataType::Utf8, false),
         Field::new("reasons", reasons, false),
         Field::new("ingest_run", DataType::Utf8, false),
         Field::new("month", DataType::Utf8, false),

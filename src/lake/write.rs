@@ -3,7 +3,7 @@
 
 use super::{Lake, Manifest};
 use crate::error::{Error, Result};
-use datafusion::arrow::datatypes::SchemaRef;
+use datafusion::arrow::datatypes::{Schema, SchemaRef};
 use datafusion::arrow::record_batch::RecordBatch;
 use datafusion::prelude::Expr;
 use deltalake_core::protocol::SaveMode;
@@ -19,13 +19,15 @@ pub async fn replace_rows(
     batches: Vec<RecordBatch>,
     predicate: Expr,
 ) -> Result<u64> {
-    let table = open_latest(lake, name).await?;
+    let stats = stats_columns(name, &schema);
+    let table = keep_stats_to(open_latest(lake, name).await?, name, &stats).await?;
     let exists = table.version().is_some();
     let batches = non_empty(schema, batches);
     let mut write = table
         .write(batches)
         .with_save_mode(SaveMode::Overwrite)
-        .with_partition_columns(["month"]);
+        .with_partition_columns(["month"])
+        .with_configuration([(STATS_COLUMNS, Some(stats))]);
     if exists {
         write = write.with_replace_where(predicate);
     }
@@ -42,13 +44,73 @@ pub async fn overwrite_table(
     schema: SchemaRef,
     batches: Vec<RecordBatch>,
 ) -> Result<u64> {
-    let table = open_latest(lake, name).await?;
+    let stats = stats_columns(name, &schema);
+    let table = keep_stats_to(open_latest(lake, name).await?, name, &stats).await?;
     let table = table
         .write(non_empty(schema, batches))
         .with_save_mode(SaveMode::Overwrite)
+        .with_configuration([(STATS_COLUMNS, Some(stats))])
         .await
         .map_err(Error::lake(format!("writing lake table {name}")))?;
     version_of(&table, name)
+}
+
+/// The Delta table property naming the columns whose minimum and maximum
+/// go into the Delta log.
+pub const STATS_COLUMNS: &str = "delta.dataSkippingStatsColumns";
+
+/// The columns of table `name` that get Delta statistics: all but the
+/// partition column, the personal ones (contract) and the quarantine's raw text. delta-rs writes
+/// each file's `minValues`/`maxValues` into `_delta_log/*.json` and logs them
+/// at debug level, so a personal column there would put names and mobiles
+/// into the log files and the logs.
+pub fn stats_columns(name: &str, schema: &Schema) -> String {
+    let personal = |column: &str| {
+        crate::contract::TABLES
+            .iter()
+            .filter(|t| t.name == name)
+            .flat_map(|t| t.columns.iter())
+            .any(|c| c.personal && c.name == column)
+    };
+    let names: Vec<&str> = schema
+        .fields()
+        .iter()
+        .map(|f| f.name().as_str())
+        .filter(|c| *c != "month" && !personal(c))
+        .filter(|c| !(name == super::QUARANTINE && *c == super::RAW_TEXT))
+        .collect();
+    names.join(",")
+}
+
+/// Sets [`STATS_COLUMNS`] on an existing table that lacks it (a lake made
+/// before the property was set), in one commit of its own; the next write
+/// then logs no statistics of the columns left out.
+async fn keep_stats_to(table: DeltaTable, name: &str, stats: &str) -> Result<DeltaTable> {
+    let Ok(state) = table.snapshot() else {
+        return Ok(table);
+    };
+    if state
+        .metadata()
+        .configuration()
+        .get(STATS_COLUMNS)
+        .map(String::as_str)
+        == Some(stats)
+    {
+        return Ok(table);
+    }
+    tracing::info!(
+        table = name,
+        "keeping personal columns out of the Delta statistics"
+    );
+    let properties =
+        std::collections::HashMap::from([(STATS_COLUMNS.to_string(), stats.to_string())]);
+    table
+        .set_tbl_properties()
+        .with_properties(properties)
+        .await
+        .map_err(Error::lake(format!(
+            "setting the statistics columns of lake table {name}"
+        )))
 }
 
 /// Rolls every table back to the version the manifest names, so commits

@@ -1,5 +1,6 @@
 //! An output table defined once and written twice: as CSV (UTF-8, header,
-//! RFC 4180 quoting, fixed decimals) and as Parquet (typed columns).
+//! RFC 4180 quoting, fixed decimals, text cells guarded against formula
+//! injection) and as Parquet (typed columns, every value as it is).
 
 use crate::error::{Error, Result};
 use crate::score::round_half_away;
@@ -47,7 +48,11 @@ impl OutputTable {
             .map_err(io)?;
         for row in 0..self.rows() {
             let cells = self.columns.iter().map(|(_, c)| match c {
-                Column::Text(v) => v[row].clone().unwrap_or_default(),
+                Column::Text(v) => v[row]
+                    .as_deref()
+                    .map(guard_formula)
+                    .unwrap_or_default()
+                    .into_owned(),
                 Column::Int(v) => v[row].map(|x| x.to_string()).unwrap_or_default(),
                 Column::Fixed(v, d) => v[row]
                     .map(|x| format!("{:.*}", *d as usize, round_half_away(x, *d) + 0.0))
@@ -94,7 +99,63 @@ impl OutputTable {
     }
 }
 
+/// A text cell as the CSV writes it: one that a spreadsheet would take for
+/// a formula (it begins with `=`, `+`, `-`, `@`, a tab or a carriage return)
+/// gets a leading `'` (outputs.md v1.3, OWASP's advice); numbers are
+/// [`Column::Int`] or [`Column::Fixed`] and are never guarded.
+pub fn guard_formula(cell: &str) -> std::borrow::Cow<'_, str> {
+    if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        std::borrow::Cow::Owned(format!("'{cell}"))
+    } else {
+        std::borrow::Cow::Borrowed(cell)
+    }
+}
+
 /// Text cells from anything displayable.
 pub fn text<T: ToString>(values: impl IntoIterator<Item = T>) -> Column {
     Column::Text(values.into_iter().map(|v| Some(v.to_string())).collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formula_cells_get_a_quote_and_others_stay() {
+        for (cell, want) in [
+            ("=HYPERLINK(\"x\")", "'=HYPERLINK(\"x\")"),
+            ("+91", "'+91"),
+            ("-1", "'-1"),
+            ("@SUM(A1)", "'@SUM(A1)"),
+            ("\tx", "'\tx"),
+            ("\rx", "'\rx"),
+            ("UP-GBN-001", "UP-GBN-001"),
+            ("थाना", "थाना"),
+            ("", ""),
+        ] {
+            assert_eq!(guard_formula(cell), want, "{cell:?}");
+        }
+    }
+
+    #[test]
+    fn csv_guards_text_but_not_numbers_and_parquet_keeps_values() {
+        let table = OutputTable {
+            columns: vec![
+                ("name".into(), text(["=1+1", "plain"])),
+                ("n".into(), Column::Int(vec![Some(-3), None])),
+                ("x".into(), Column::Fixed(vec![Some(-0.5), Some(2.0)], 2)),
+            ],
+        };
+        let dir = tempfile::tempdir().unwrap();
+        table.write(dir.path(), "t").unwrap();
+        let csv = std::fs::read_to_string(dir.path().join("t.csv")).unwrap();
+        assert_eq!(csv, "name,n,x\n'=1+1,-3,-0.50\nplain,,2.00\n");
+        let batch = table.batch().unwrap();
+        let names = batch
+            .column(0)
+            .as_any()
+            .downcast_ref::<StringArray>()
+            .unwrap();
+        assert_eq!(names.value(0), "=1+1");
+    }
 }

@@ -148,8 +148,28 @@ impl RulePack {
                 "put YAML rule files (table:, rules:) in this folder",
             ));
         }
+        pack.or_problems(problems)
+    }
+
+    /// Reads one rule file's text as a pack of its own (the fuzzing entry
+    /// of the YAML loader): every problem of the file, or its rules.
+    pub fn from_text(path: &Path, text: &str) -> Result<RulePack> {
+        let mut pack = RulePack {
+            dir: path.parent().unwrap_or(path).to_path_buf(),
+            rules: Vec::new(),
+            derived: BTreeMap::new(),
+            hash: format!("{:x}", Sha256::digest(text.as_bytes())),
+        };
+        let mut problems = Vec::new();
+        pack.add_file(path, text, &mut problems);
+        check_unique_ids(&pack.rules, &mut problems);
+        pack.or_problems(problems)
+    }
+
+    /// The pack, or its problems: one error, or all of them.
+    fn or_problems(self, mut problems: Vec<Error>) -> Result<RulePack> {
         match problems.len() {
-            0 => Ok(pack),
+            0 => Ok(self),
             1 => Err(problems.remove(0)),
             _ => Err(Error::Many(problems)),
         }

@@ -8,4 +8,6 @@
 )]
 
 mod audit;
+mod crash;
 mod ingest;
+mod outputs;

@@ -7,6 +7,7 @@
     clippy::print_stderr
 )]
 
+mod adversarial;
 mod conformance;
 mod ground_truth;
 mod ingest;

@@ -398,18 +398,17 @@ pub fn message(rule: &Rule, schema: &DFSchema, key: &Expr) -> Result<Expr> {
     let place = rule.place_of("message");
     let mut parts = Vec::new();
     let mut rest = template;
-    while let Some(open) = rest.find('{') {
-        parts.push(lit(rest[..open].to_string()));
-        let Some(close) = rest[open..].find('}') else {
+    while let Some((text, after)) = rest.split_once('{') {
+        parts.push(lit(text.to_string()));
+        let Some((name, next)) = after.split_once('}') else {
             return Err(Error::usage(
                 place.to_string(),
                 format!("rule {}: `message`: a `{{` is never closed", rule.id),
                 "write {column} or remove the brace",
             ));
         };
-        let name = &rest[open + 1..open + close];
         parts.push(placeholder(rule, name, schema, key, &place)?);
-        rest = &rest[open + close + 1..];
+        rest = next;
     }
     parts.push(lit(rest.to_string()));
     Ok(concat(parts))

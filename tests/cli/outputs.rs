@@ -1,0 +1,192 @@
+//! Outputs that cannot hurt: CSV cells guarded against formula injection,
+//! HTML escaping every value, and no personal value in any log line (at
+//! `trace`), in the Delta log or in the audit's files.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn put(root: &Path, rel: &str, bytes: &str) {
+    let path = root.join(rel);
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(path, bytes).unwrap();
+}
+
+fn run(args: &[&str], log: &str) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_cctns-audit"))
+        .args(args)
+        .env("RUST_LOG", log)
+        .env("NO_COLOR", "1")
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .unwrap()
+}
+
+const REGISTRY: &str = "ps_code,ps_name,ps_name_hi,district_code,district_name,state_code\n\
+UP-INJ-001,\"=HYPERLINK(\"\"http://example.invalid\"\",\"\"x\"\")\",थाना एक,UP-INJ,<b>Injected</b> & Co,UP\n\
+UP-INJ-002,<script>alert(1)</script>,थाना दो,UP-INJ,<b>Injected</b> & Co,UP\n";
+
+const FIR: &str =
+    "ps_code,fir_no,fir_date,place_of_occurrence,complainant_name,complainant_mobile,io_code\n\
+UP-INJ-001,=1+1,2024-04-02,Sector 9,Kusumlata Ahirwar,9876501234,\n\
+UP-INJ-001,@SUM(A1),2024-04-03,Sector 9,Bhagwati Prasad Dixit,9876505678,IO-7\n\
+UP-INJ-001,0003/2024,not a date,Sector 9,Omvati Chaurasia,9876509999,IO-7\n";
+
+const ARREST: &str = "ps_code,fir_no,accused_code,arrest_type,name,father_name,address\n\
+UP-INJ-001,=1+1,A1,ARRESTED,Jagannath Tiwari,Ramkishan Tiwari,Mohalla Qazipura Bahraich\n";
+
+/// Every personal value of the landing above.
+const PERSONAL: [&str; 9] = [
+    "Kusumlata Ahirwar",
+    "9876501234",
+    "Bhagwati Prasad Dixit",
+    "9876505678",
+    "Omvati Chaurasia",
+    "9876509999",
+    "Jagannath Tiwari",
+    "Ramkishan Tiwari",
+    "Mohalla Qazipura",
+];
+
+fn landing(root: &Path) {
+    put(root, "landing/police_stations.csv", REGISTRY);
+    put(root, "landing/2024-04/UP-INJ-001/fir.csv", FIR);
+    put(root, "landing/2024-04/UP-INJ-001/arrest.csv", ARREST);
+}
+
+fn files_under(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            files_under(&path, out);
+        } else {
+            out.push(path);
+        }
+    }
+}
+
+fn assert_no_personal_value(what: &str, text: &str) {
+    for value in PERSONAL {
+        assert!(!text.contains(value), "{what} carries a personal value");
+    }
+}
+
+#[test]
+fn no_log_line_at_trace_and_no_delta_log_or_report_names_a_person() {
+    let tmp = tempfile::tempdir().unwrap();
+    landing(tmp.path());
+    let lake = tmp.path().join("lake");
+    let out = tmp.path().join("out");
+    let (landing_s, lake_s, out_s) = (
+        tmp.path().join("landing"),
+        lake.to_str().unwrap(),
+        out.to_str().unwrap(),
+    );
+    let ingest = run(
+        &[
+            "ingest",
+            landing_s.to_str().unwrap(),
+            "--lake",
+            lake_s,
+            "--quiet",
+        ],
+        "trace",
+    );
+    assert_eq!(ingest.status.code(), Some(0));
+    let audit = run(
+        &[
+            "audit", "--lake", lake_s, "--month", "2024-04", "--out", out_s,
+        ],
+        "trace",
+    );
+    assert_eq!(audit.status.code(), Some(0));
+    for (what, o) in [("ingest", &ingest), ("audit", &audit)] {
+        let logs = String::from_utf8_lossy(&o.stderr);
+        assert!(logs.lines().count() > 100, "{what}: trace logging is on");
+        assert_no_personal_value(&format!("{what}'s log"), &logs);
+        assert_no_personal_value(
+            &format!("{what}'s output"),
+            &String::from_utf8_lossy(&o.stdout),
+        );
+    }
+    let mut files = Vec::new();
+    files_under(&lake, &mut files);
+    for path in files
+        .iter()
+        .filter(|p| p.components().any(|c| c.as_os_str() == "_delta_log"))
+    {
+        let text = String::from_utf8_lossy(&std::fs::read(path).unwrap()).into_owned();
+        assert_no_personal_value(&path.display().to_string(), &text);
+    }
+    let mut reports = Vec::new();
+    files_under(&out, &mut reports);
+    for path in reports
+        .iter()
+        .filter(|p| !p.extension().is_some_and(|e| e == "parquet"))
+    {
+        let text = std::fs::read_to_string(path).unwrap();
+        assert_no_personal_value(&path.display().to_string(), &text);
+    }
+}
+
+#[test]
+fn csv_cells_are_guarded_against_formulas_and_html_escapes_every_value() {
+    let tmp = tempfile::tempdir().unwrap();
+    landing(tmp.path());
+    let lake = tmp.path().join("lake");
+    let out = tmp.path().join("out");
+    let (lake_s, out_s) = (lake.to_str().unwrap(), out.to_str().unwrap());
+    let landing_s = tmp.path().join("landing");
+    let ingest = run(
+        &[
+            "ingest",
+            landing_s.to_str().unwrap(),
+            "--lake",
+            lake_s,
+            "--quiet",
+        ],
+        "warn",
+    );
+    assert_eq!(ingest.status.code(), Some(0));
+    let audit = run(
+        &[
+            "audit", "--lake", lake_s, "--month", "2024-04", "--out", out_s,
+        ],
+        "warn",
+    );
+    assert_eq!(
+        audit.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&audit.stderr)
+    );
+
+    let scores = std::fs::read_to_string(out.join("scores.csv")).unwrap();
+    assert!(
+        scores.contains("\"'=HYPERLINK(\"\"http://example.invalid\"\",\"\"x\"\")\""),
+        "the registry name is guarded: {scores}"
+    );
+    let violations = std::fs::read_to_string(out.join("violations.csv")).unwrap();
+    assert!(
+        violations.contains(",'=1+1,"),
+        "record key =1+1 guarded: {violations}"
+    );
+    let mut reader = csv::Reader::from_path(out.join("violations.csv")).unwrap();
+    for record in reader.records() {
+        let record = record.unwrap();
+        for cell in record.iter() {
+            assert!(
+                !cell.starts_with(['=', '+', '@', '\t', '\r']),
+                "unguarded cell {cell:?}"
+            );
+        }
+    }
+
+    let page = std::fs::read_to_string(out.join("report.html")).unwrap();
+    assert!(
+        !page.contains("<script"),
+        "no script element, not even a station's name"
+    );
+    assert!(page.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
+    assert!(!page.contains("<b>Injected</b>"));
+    assert!(page.contains("&lt;b&gt;Injected&lt;/b&gt; &amp; Co"));
+}
