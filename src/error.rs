@@ -33,7 +33,7 @@ pub enum Error {
         source: std::io::Error,
     },
     /// The lake (Delta Lake) failed.
-    #[error("{context}: {source}")]
+    #[error("{context}: {}", first_line(.source))]
     Lake {
         /// Which table or step.
         context: String,
@@ -41,7 +41,7 @@ pub enum Error {
         source: Box<deltalake_core::DeltaTableError>,
     },
     /// The query engine failed.
-    #[error("{context}: {source}")]
+    #[error("{context}: {}", first_line(.source))]
     Engine {
         /// Which rule, table or step.
         context: String,
@@ -49,7 +49,7 @@ pub enum Error {
         source: Box<datafusion::error::DataFusionError>,
     },
     /// An Arrow or Parquet operation failed.
-    #[error("{context}: {source}")]
+    #[error("{context}: {}", first_line(.source))]
     Arrow {
         /// Which table or file.
         context: String,
@@ -59,6 +59,18 @@ pub enum Error {
     /// A fault injected by a test (`IngestOptions::fail_after_commits`).
     #[error("injected failure after {0} table commits")]
     Injected(usize),
+}
+
+/// The first line of another crate's error: delta-rs's kernel errors carry
+/// a backtrace on the lines after it when `RUST_BACKTRACE` is set, and an
+/// error is one line.
+fn first_line(source: &dyn std::fmt::Display) -> String {
+    let text = source.to_string();
+    text.lines()
+        .next()
+        .unwrap_or_default()
+        .trim_end()
+        .to_string()
 }
 
 impl Error {

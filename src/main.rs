@@ -77,9 +77,14 @@ fn run(cli: cli::Cli) -> ExitCode {
     }
 }
 
+/// The log filter when `RUST_LOG` is not set. delta-rs's kernel logs each
+/// failure it returns at error level, with a backtrace; the returned error
+/// is the one line `main` prints, so the kernel's own lines are left out.
+const DEFAULT_LOG: &str = "warn,cctns_audit=info,buoyant_kernel=off";
+
 fn init_logging() {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn,cctns_audit=info"));
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(DEFAULT_LOG));
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)

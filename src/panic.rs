@@ -32,17 +32,30 @@ impl std::fmt::Display for PanicAt {
 /// quote a cell value), by one that remembers only the location, for
 /// [`catch`] on the same thread and for [`any_panic`], and logs it at debug level.
 pub fn install_hook() {
-    panic::set_hook(Box::new(|info| {
-        let place = info
-            .location()
-            .map(|l| format!("{}:{}:{}", l.file(), l.line(), l.column()))
-            .unwrap_or_else(|| "an unknown place".to_string());
-        tracing::debug!(place = %place, "panic");
-        if let Ok(mut any) = ANY_PANIC.lock() {
-            *any = Some(place.clone());
-        }
-        LAST_PANIC.with(|last| *last.borrow_mut() = Some(place));
+    panic::set_hook(Box::new(record));
+}
+
+/// Keeps the current panic hook (a test harness's, which prints the
+/// message) and records each panic's location before it, as
+/// [`install_hook`] does.
+pub fn record_locations() {
+    let previous = panic::take_hook();
+    panic::set_hook(Box::new(move |info| {
+        record(info);
+        previous(info);
     }));
+}
+
+fn record(info: &panic::PanicHookInfo<'_>) {
+    let place = info
+        .location()
+        .map(|l| format!("{}:{}:{}", l.file(), l.line(), l.column()))
+        .unwrap_or_else(|| "an unknown place".to_string());
+    tracing::debug!(place = %place, "panic");
+    if let Ok(mut any) = ANY_PANIC.lock() {
+        *any = Some(place.clone());
+    }
+    LAST_PANIC.with(|last| *last.borrow_mut() = Some(place));
 }
 
 /// The place of the last panic on any thread, if the hook recorded one.

@@ -8,6 +8,9 @@
 //! violation the audit of each month must report. Deterministic for a seed;
 //! stations are generated in parallel.
 
+// Not an input path: the generator indexes its own tables of forms and records.
+#![allow(clippy::indexing_slicing, clippy::string_slice)]
+
 mod forms;
 mod records;
 mod rows;

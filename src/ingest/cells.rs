@@ -30,8 +30,8 @@ impl HeaderMap {
         let mut seen = vec![0usize; table.columns.len()];
         for name in names {
             let target = column_of(table, name);
-            match target {
-                Some(c) => seen[c] += 1,
+            match target.and_then(|c| seen.get_mut(c)) {
+                Some(count) => *count += 1,
                 None => map.unknown.push(name.trim().to_string()),
             }
             map.target.push(target);
@@ -51,8 +51,8 @@ impl HeaderMap {
     pub fn source_of(&self, width: usize) -> Vec<Option<usize>> {
         let mut source = vec![None; width];
         for (position, target) in self.target.iter().enumerate() {
-            if let Some(c) = target {
-                source[*c] = Some(position);
+            if let Some(slot) = target.and_then(|c| source.get_mut(c)) {
+                *slot = Some(position);
             }
         }
         source
@@ -157,8 +157,10 @@ impl Cells {
 
     /// The raw text of row `row`.
     pub fn raw_of(&self, row: usize) -> &str {
-        let (start, end) = self.raw[row];
-        self.raw_text.get(start..end).unwrap_or("")
+        self.raw
+            .get(row)
+            .and_then(|&(start, end)| self.raw_text.get(start..end))
+            .unwrap_or("")
     }
 }
 

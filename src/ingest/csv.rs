@@ -36,7 +36,9 @@ pub fn read_csv(text: String, table: &TableDef) -> Result<Parsed, String> {
                 cells.push_rejected(record_no, span, Reason::RowWidth);
                 continue;
             }
-            cells.push_row_from(record_no, span, |c| source[c].and_then(|p| record.get(p)));
+            cells.push_row_from(record_no, span, |c| {
+                source.get(c).copied().flatten().and_then(|p| record.get(p))
+            });
         }
         header
     };

@@ -116,11 +116,12 @@ fn utf16(rest: &[u8], encoding: Encoding) -> Result<Decoded, NotText> {
 }
 
 fn windows_1252(bytes: &[u8]) -> Result<Decoded, NotText> {
-    if let Some(offset) = bytes.iter().position(|b| UNDEFINED_1252.contains(b)) {
-        return Err(NotText::UndefinedByte {
-            offset,
-            byte: bytes[offset],
-        });
+    if let Some((offset, &byte)) = bytes
+        .iter()
+        .enumerate()
+        .find(|(_, b)| UNDEFINED_1252.contains(b))
+    {
+        return Err(NotText::UndefinedByte { offset, byte });
     }
     let (text, _) = WINDOWS_1252.decode_without_bom_handling(bytes);
     Ok(Decoded {

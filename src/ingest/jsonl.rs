@@ -57,14 +57,19 @@ fn push_object(
             unknown.note(key);
             continue;
         };
-        if seen[c] {
-            cells.flag_next_row(c, Reason::HeaderDuplicate(table.columns[c].name));
+        let (Some(value), Some(was_seen), Some(column)) =
+            (values.get_mut(c), seen.get_mut(c), table.columns.get(c))
+        else {
+            continue;
+        };
+        if *was_seen {
+            cells.flag_next_row(c, Reason::HeaderDuplicate(column.name));
         }
-        seen[c] = true;
+        *was_seen = true;
         match json_text(raw) {
-            Ok(text) => values[c] = text,
+            Ok(text) => *value = text,
             Err(()) => {
-                values[c] = None;
+                *value = None;
                 cells.flag_next_row(c, Reason::BadRecord);
             }
         }

@@ -60,6 +60,10 @@ pub struct IngestOptions {
     /// Test hook: fail after this many table commits, before the manifest moves.
     #[doc(hidden)]
     pub fail_after_commits: Option<usize>,
+    /// Test hook: panic while reading the file at this landing-relative path,
+    /// as a bug in a reader would.
+    #[doc(hidden)]
+    pub panic_on_file: Option<String>,
 }
 
 /// One station file read and split.
@@ -97,6 +101,7 @@ pub async fn ingest(landing: &Landing, lake: &Lake, opts: &IngestOptions) -> Res
             registry.as_ref().map(|(r, _)| r),
             &run_id,
             &progress,
+            opts,
         );
         writer.commit_month(month, &outcomes).await?;
         for o in outcomes {
@@ -189,13 +194,18 @@ fn read_month<'a>(
     registry: Option<&Registry>,
     run_id: &str,
     progress: &Progress,
+    opts: &IngestOptions,
 ) -> Vec<FileOutcome<'a>> {
     files
         .par_iter()
         .map(|file| {
             let outcome = if registry.is_some_and(|r| r.contains(&file.ps_code)) {
-                crate::panic::catch(|| read_station_file(file, run_id))
-                    .unwrap_or_else(|at| internal_failure(file, &at))
+                let injected = opts.panic_on_file.as_deref() == Some(file.rel.as_str());
+                crate::panic::catch(|| {
+                    assert!(!injected, "injected panic");
+                    read_station_file(file, run_id)
+                })
+                .unwrap_or_else(|at| internal_failure(file, &at))
             } else {
                 let why = format!(
                     "station `{}` is not in the registry; add it to police_stations.csv or move the folder",

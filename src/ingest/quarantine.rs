@@ -89,36 +89,37 @@ pub fn split(
     let mut reasons = RowReasons::new(n, &parsed);
     reasons.add_header_reasons(table, &parsed);
     let mut typed: Vec<ArrayRef> = Vec::with_capacity(table.columns.len());
-    for (c, column) in table.columns.iter().enumerate() {
-        let t = parse_column(column.ty, &texts[c]);
+    for (c, (column, text)) in table.columns.iter().zip(&texts).enumerate() {
+        let t = parse_column(column.ty, text);
         for &row in &t.failed {
             reasons.add(row, Reason::Parse(column.name));
         }
         if column.key && !parsed.header.missing.contains(&c) {
             for row in 0..n {
-                if texts[c].is_null(row) && !reasons.cell_flagged(row, c) {
+                if text.is_null(row) && !reasons.cell_flagged(row, c) {
                     reasons.add(row, Reason::KeyMissing(column.name));
                 }
             }
         }
         typed.push(t.values);
     }
-    if let Some(c) = table.column_index("ps_code") {
-        for (row, ps) in texts[c].iter().enumerate() {
-            if ps.is_some_and(|ps| ps != origin.ps_code) {
-                reasons.add(row, Reason::PsMismatch);
-            }
+    let ps_codes = table.column_index("ps_code").and_then(|c| texts.get(c));
+    for (row, ps) in ps_codes.into_iter().flatten().enumerate() {
+        if ps.is_some_and(|ps| ps != origin.ps_code) {
+            reasons.add(row, Reason::PsMismatch);
         }
     }
     let keep = BooleanArray::from_iter((0..n).map(|r| Some(reasons.of(r).is_empty())));
     let loaded = loaded_batch(table, typed, &keep, &parsed, origin)?;
     let mut quarantined = Vec::new();
-    for r in (0..n).filter(|&r| !keep.value(r)) {
-        quarantined.push(QuarantinedRow {
-            record_no: parsed.cells.record_no[r],
-            raw: parsed.cells.raw_of(r).to_string(),
-            reasons: reasons.take(r),
-        });
+    for (r, &record_no) in parsed.cells.record_no.iter().enumerate() {
+        if !keep.value(r) {
+            quarantined.push(QuarantinedRow {
+                record_no,
+                raw: parsed.cells.raw_of(r).to_string(),
+                reasons: reasons.take(r),
+            });
+        }
     }
     Ok(Split {
         loaded,
@@ -126,23 +127,32 @@ pub fn split(
     })
 }
 
-/// The reasons of each row; a rejected row keeps its one reason.
+/// The reasons of one row; a rejected row keeps its one reason.
+#[derive(Clone, Default)]
+struct Row {
+    reasons: Vec<Reason>,
+    rejected: bool,
+}
+
+/// The reasons of each row.
 struct RowReasons {
-    reasons: Vec<Vec<Reason>>,
-    rejected: Vec<bool>,
+    rows: Vec<Row>,
     flagged_cells: HashSet<(usize, usize)>,
 }
 
 impl RowReasons {
     fn new(n: usize, parsed: &Parsed) -> RowReasons {
         let mut r = RowReasons {
-            reasons: vec![Vec::new(); n],
-            rejected: vec![false; n],
+            rows: vec![Row::default(); n],
             flagged_cells: HashSet::new(),
         };
         for (row, reason) in &parsed.cells.rejected {
-            r.reasons[*row] = vec![reason.clone()];
-            r.rejected[*row] = true;
+            if let Some(row) = r.rows.get_mut(*row) {
+                *row = Row {
+                    reasons: vec![reason.clone()],
+                    rejected: true,
+                };
+            }
         }
         for (row, column, reason) in &parsed.cells.cell_reasons {
             r.flagged_cells.insert((*row, *column));
@@ -153,19 +163,22 @@ impl RowReasons {
 
     fn add_header_reasons(&mut self, table: &TableDef, parsed: &Parsed) {
         let header = &parsed.header;
+        let column = |c: &usize| table.columns.get(*c);
         let mut file_reasons: Vec<Reason> = header
             .duplicated
             .iter()
-            .map(|&c| Reason::HeaderDuplicate(table.columns[c].name))
+            .filter_map(column)
+            .map(|d| Reason::HeaderDuplicate(d.name))
             .collect();
         file_reasons.extend(
             header
                 .missing
                 .iter()
-                .filter(|&&c| table.columns[c].key)
-                .map(|&c| Reason::KeyMissing(table.columns[c].name)),
+                .filter_map(column)
+                .filter(|d| d.key)
+                .map(|d| Reason::KeyMissing(d.name)),
         );
-        for row in 0..self.reasons.len() {
+        for row in 0..self.rows.len() {
             for reason in &file_reasons {
                 self.add(row, reason.clone());
             }
@@ -173,21 +186,27 @@ impl RowReasons {
     }
 
     fn add(&mut self, row: usize, reason: Reason) {
-        if !self.rejected[row] && !self.reasons[row].contains(&reason) {
-            self.reasons[row].push(reason);
+        if let Some(row) = self.rows.get_mut(row) {
+            if !row.rejected && !row.reasons.contains(&reason) {
+                row.reasons.push(reason);
+            }
         }
     }
 
     fn cell_flagged(&self, row: usize, column: usize) -> bool {
-        self.rejected[row] || self.flagged_cells.contains(&(row, column))
+        self.rows.get(row).is_some_and(|r| r.rejected)
+            || self.flagged_cells.contains(&(row, column))
     }
 
     fn of(&self, row: usize) -> &[Reason] {
-        &self.reasons[row]
+        self.rows.get(row).map_or(&[], |r| r.reasons.as_slice())
     }
 
     fn take(&mut self, row: usize) -> Vec<Reason> {
-        std::mem::take(&mut self.reasons[row])
+        self.rows
+            .get_mut(row)
+            .map(|r| std::mem::take(&mut r.reasons))
+            .unwrap_or_default()
     }
 }
 

@@ -56,8 +56,8 @@ pub fn read_registry_file(path: &Path, rel: &str) -> (Option<Registry>, Registry
     let mut seen = HashSet::new();
     let mut stations = Vec::new();
     for row in 0..parsed.cells.len() {
-        let record = parsed.cells.record_no[row];
-        let text = |c: usize| value(&columns[c], row);
+        let record = parsed.cells.record_no.get(row).copied().unwrap_or_default();
+        let text = |c: usize| columns.get(c).and_then(|column| value(column, row));
         let why = if rejected.contains(&row) {
             Some("the record has more or fewer fields than the header".to_string())
         } else {

@@ -62,10 +62,13 @@ fn row_texts(
     let mut texts = vec![None; table.columns.len()];
     for (cell, target) in row.iter().zip(&header.target) {
         let Some(c) = *target else { continue };
+        let (Some(text), Some(column)) = (texts.get_mut(c), table.columns.get(c)) else {
+            continue;
+        };
         if matches!(cell, Data::Error(_)) {
-            cells.flag_next_row(c, Reason::Parse(table.columns[c].name));
+            cells.flag_next_row(c, Reason::Parse(column.name));
         }
-        texts[c] = cell_text(cell);
+        *text = cell_text(cell);
     }
     texts
 }

@@ -187,3 +187,41 @@ fn version_of(table: &DeltaTable, name: &str) -> Result<u64> {
         .version()
         .ok_or_else(|| Error::usage(name, "the write made no version", "report this as a bug"))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use datafusion::prelude::lit;
+
+    #[tokio::test(flavor = "multi_thread")]
+    async fn a_table_made_without_the_statistics_property_gets_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let lake = Lake::create(dir.path()).unwrap();
+        let schema = crate::contract::TABLES[0].lake_schema();
+        open_latest(&lake, "fir")
+            .await
+            .unwrap()
+            .write(vec![RecordBatch::new_empty(schema.clone())])
+            .with_partition_columns(["month"])
+            .await
+            .unwrap();
+        replace_rows(&lake, "fir", schema.clone(), vec![], lit(true))
+            .await
+            .unwrap();
+        let table = open_latest(&lake, "fir").await.unwrap();
+        let config = table.snapshot().unwrap().metadata().configuration().clone();
+        let stats = config.get(STATS_COLUMNS).unwrap();
+        assert_eq!(stats, &stats_columns("fir", &schema));
+        assert!(stats.contains("fir_no") && stats.contains("place_of_occurrence"));
+        assert!(!stats.contains("complainant") && !stats.contains("month"));
+    }
+
+    #[test]
+    fn the_quarantine_keeps_its_raw_text_out_of_the_statistics() {
+        let stats = stats_columns(super::super::QUARANTINE, &super::super::quarantine_schema());
+        assert_eq!(
+            stats,
+            "ps_code,table_name,source_file,record_no,reasons,ingest_run"
+        );
+    }
+}

@@ -102,6 +102,70 @@ fn bad_usage_exits_2_without_a_panic() {
     assert_eq!(run(&["ingest", "--help"]).status.code(), Some(0));
 }
 
+#[test]
+fn a_broken_lake_exits_3_with_one_line_and_the_adversarial_corpus_exits_1() {
+    let tmp = tempfile::tempdir().unwrap();
+    put(tmp.path(), "landing/police_stations.csv", REGISTRY);
+    put(tmp.path(), "landing/2024-04/UP-GBN-001/fir.csv", FIR);
+    let lake = tmp.path().join("lake");
+    ingest_exits_0(tmp.path(), &lake, &["--quiet"]);
+    let log = lake.join("fir/_delta_log/00000000000000000000.json");
+    std::fs::write(&log, b"{ not json").unwrap();
+    let landing = tmp.path().join("landing");
+    let lake_s = lake.to_str().unwrap();
+    let again = run(&[
+        "ingest",
+        landing.to_str().unwrap(),
+        "--lake",
+        lake_s,
+        "--quiet",
+    ]);
+    let stderr = String::from_utf8_lossy(&again.stderr);
+    assert_eq!(again.status.code(), Some(3), "{stderr}");
+    let errors: Vec<&str> = stderr
+        .lines()
+        .filter(|l| l.starts_with("error: "))
+        .collect();
+    assert_eq!(errors.len(), 1, "{stderr}");
+    assert!(errors[0].contains("lake table fir"), "{stderr}");
+    let out = tmp.path().join("out");
+    let audit = run(&[
+        "audit",
+        "--lake",
+        lake_s,
+        "--month",
+        "2024-04",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(
+        audit.status.code(),
+        Some(3),
+        "{}",
+        String::from_utf8_lossy(&audit.stderr)
+    );
+
+    let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/adversarial/landing");
+    let other = tmp.path().join("adversarial-lake");
+    let hostile = run(&[
+        "ingest",
+        corpus.to_str().unwrap(),
+        "--lake",
+        other.to_str().unwrap(),
+        "--quiet",
+    ]);
+    let stderr = String::from_utf8_lossy(&hostile.stderr);
+    assert_eq!(
+        hostile.status.code(),
+        Some(1),
+        "file errors, the rest loaded: {stderr}"
+    );
+    assert!(
+        !stderr.contains("panicked") && !stderr.contains("internal error"),
+        "{stderr}"
+    );
+}
+
 /// A national month: 17,000 stations upload at once. delta-rs lowers the
 /// month's replace predicate (`ps_code IN (…17,000 codes…)`) into a chain of
 /// ORs and converts it recursively, which overflowed the default stack.

@@ -23,7 +23,8 @@ fn run(args: &[&str], log: &str) -> Output {
 
 const REGISTRY: &str = "ps_code,ps_name,ps_name_hi,district_code,district_name,state_code\n\
 UP-INJ-001,\"=HYPERLINK(\"\"http://example.invalid\"\",\"\"x\"\")\",थाना एक,UP-INJ,<b>Injected</b> & Co,UP\n\
-UP-INJ-002,<script>alert(1)</script>,थाना दो,UP-INJ,<b>Injected</b> & Co,UP\n";
+UP-INJ-002,<script>alert(1)</script>,थाना दो,UP-INJ,<b>Injected</b> & Co,UP\n\
+../../escape,Traversal,,../../escape,../../escape,UP\n";
 
 const FIR: &str =
     "ps_code,fir_no,fir_date,place_of_occurrence,complainant_name,complainant_mobile,io_code\n\
@@ -117,11 +118,21 @@ fn no_log_line_at_trace_and_no_delta_log_or_report_names_a_person() {
         let text = String::from_utf8_lossy(&std::fs::read(path).unwrap()).into_owned();
         assert_no_personal_value(&path.display().to_string(), &text);
     }
+    let mut top: Vec<_> = std::fs::read_dir(tmp.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
+    top.sort();
+    assert_eq!(
+        top,
+        ["lake", "landing", "out"],
+        "codes like ../../escape write nowhere else"
+    );
     let mut reports = Vec::new();
     files_under(&out, &mut reports);
     for path in reports
         .iter()
-        .filter(|p| !p.extension().is_some_and(|e| e == "parquet"))
+        .filter(|p| p.extension().is_none_or(|e| e != "parquet"))
     {
         let text = std::fs::read_to_string(path).unwrap();
         assert_no_personal_value(&path.display().to_string(), &text);

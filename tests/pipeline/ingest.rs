@@ -347,3 +347,41 @@ async fn an_interrupted_ingest_leaves_the_previous_snapshot_and_a_rerun_complete
     f.ingest().await;
     assert_eq!(rows(&f.lake(), snapshot).await, vec!["0002/2024|B1"]);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_bug_while_reading_one_file_costs_that_file_only() {
+    cctns_audit::panic::record_locations();
+    let f = Fixture::new();
+    f.put(
+        "landing/2024-04/UP-GBN-001/fir.csv",
+        &fir_csv(&["UP-GBN-001,0001/2024,2024-04-01,,,,,,,IO-1,"]),
+    );
+    f.put(
+        "landing/2024-04/UP-GBN-002/fir.csv",
+        &fir_csv(&["UP-GBN-002,0001/2024,2024-04-01,,,,,,,IO-1,"]),
+    );
+    let opts = IngestOptions {
+        panic_on_file: Some("2024-04/UP-GBN-001/fir.csv".to_string()),
+        ..IngestOptions::default()
+    };
+    let report = ingest_with(&f.landing(), &f.lake(), opts).await.unwrap();
+    let hit = &report.files["2024-04/UP-GBN-001/fir.csv"];
+    assert!(hit.file_error && hit.internal_error);
+    let why = hit.error.as_deref().unwrap();
+    assert!(
+        why.starts_with("internal error at src/ingest/mod.rs:"),
+        "{why}"
+    );
+    assert!(
+        !why.contains("injected"),
+        "the panic's message is never shown: {why}"
+    );
+    assert!(report.has_internal_errors());
+    let other = &report.files["2024-04/UP-GBN-002/fir.csv"];
+    assert_eq!((other.rows_loaded, other.file_error), (1, false));
+    assert_eq!(
+        rows(&f.lake(), "SELECT ps_code FROM fir").await,
+        ["UP-GBN-002"],
+        "the other station's file is committed"
+    );
+}
