@@ -91,6 +91,20 @@ def office_workbooks(tmp):
         env={**os.environ, "HOME": tmp},
     )
     shutil.copy(os.path.join(tmp, "fir.xlsx"), os.path.join(LANDING, "2024-04/UP-ADV-003/fir.xlsx"))
+    # Numbers, booleans and datetimes as LibreOffice types them by itself.
+    source = os.path.join(tmp, "arrest.csv")
+    with open(source, "w", encoding="utf-8") as f:
+        f.write("ps_code,fir_no,accused_code,arrest_type,arrested_at,name,gender,age,photo_uploaded\n")
+        f.write("UP-ADV-003,0001/2024,A1,ARRESTED,2024-04-12 10:30,राहुल वर्मा,M,34,TRUE\n")
+        f.write("UP-ADV-003,0002/2024,A1,SURRENDERED,2024-04-13 16:05:09,Anil Kumar,M,41.0,FALSE\n")
+    options = "CSV:44,34,76,1,1/2/2/2/3/2/5/4/6/2"
+    subprocess.run(
+        [soffice, "--headless", f"--infilter={options}", "--convert-to", "xlsx", "--outdir", tmp, source],
+        check=True,
+        stdout=subprocess.DEVNULL,
+        env={**os.environ, "HOME": tmp},
+    )
+    shutil.copy(os.path.join(tmp, "arrest.xlsx"), os.path.join(LANDING, "2024-04/UP-ADV-003/arrest.xlsx"))
 
 
 def long_json_line():

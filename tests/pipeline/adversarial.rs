@@ -174,6 +174,19 @@ async fn long_values_and_office_cells_arrive_whole() {
             "0002/2024|2024-04-11T00:00:00|Sector 18|9812345622"
         ]
     );
+    let typed = crate::support::rows(
+        &lake,
+        "SELECT accused_code, CAST(arrested_at AS VARCHAR), age, photo_uploaded, name FROM arrest \
+         WHERE ps_code = 'UP-ADV-003' ORDER BY fir_no",
+    )
+    .await;
+    assert_eq!(
+        typed,
+        [
+            "A1|2024-04-12T10:30:00|34|true|राहुल वर्मा",
+            "A1|2024-04-13T16:05:09|41|false|Anil Kumar"
+        ]
+    );
     let excel = crate::support::rows(
         &lake,
         "SELECT place_of_occurrence FROM fir WHERE ps_code = 'UP-ADV-002' ORDER BY fir_no",
