@@ -22,7 +22,8 @@
 //! - decimals are stored as `Decimal128(38, 8)`; more fraction digits round half
 //!   away from zero;
 //! - registry rows with the wrong number of fields are left out and named;
-//! - other files at the landing root or in a month folder, and symbolic links,
+//! - other files at the landing root or in a month folder, symbolic links and
+//!   files that are not regular files (pipes, sockets, devices),
 //!   are reported (skipped or refused) and never followed.
 
 pub mod cells;

@@ -98,7 +98,7 @@ impl Landing {
             let name = file_name(&entry);
             if entry.is_dir() && !is_symlink(&entry) {
                 landing.scan_month(&entry, &name)?;
-            } else if name.eq_ignore_ascii_case("police_stations.csv") && !is_symlink(&entry) {
+            } else if name.eq_ignore_ascii_case("police_stations.csv") && is_regular_file(&entry) {
                 landing.registry_file = Some(entry);
             } else {
                 landing.skip(&name, None, None, "not in a YYYY-MM/<ps_code>/ folder");
@@ -141,6 +141,12 @@ impl Landing {
             let rel = format!("{month}/{ps}/{name}");
             if entry.is_dir() || is_symlink(&entry) {
                 self.refuse_tree(&entry, &rel, "not a file of a station folder; move it out")?;
+                continue;
+            }
+            if !is_regular_file(&entry) {
+                let why = "not a regular file (a pipe, socket or device), never read; put the exported file here";
+                self.refused
+                    .push(refused(&rel, Some(month), Some(ps), false, why.to_string()));
                 continue;
             }
             let (stem, ext) = name.rsplit_once('.').unwrap_or((&name, ""));
@@ -246,4 +252,9 @@ fn file_name(path: &Path) -> String {
 
 fn is_symlink(path: &Path) -> bool {
     fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink())
+}
+
+/// A regular file itself, not a link to one: reading a pipe would wait forever.
+fn is_regular_file(path: &Path) -> bool {
+    fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_file())
 }

@@ -192,3 +192,45 @@ fn a_month_of_seventeen_thousand_stations_ingests() {
     );
     ingest_exits_0(tmp.path(), &tmp.path().join("lake"), &["--quiet"]);
 }
+
+/// A named pipe where a station file should be: reading it would wait forever.
+#[test]
+fn a_pipe_in_a_station_folder_is_refused_not_read() {
+    let tmp = tempfile::tempdir().unwrap();
+    put(tmp.path(), "landing/police_stations.csv", REGISTRY);
+    put(tmp.path(), "landing/2024-04/UP-GBN-001/fir.csv", FIR);
+    let pipe = tmp.path().join("landing/2024-04/UP-GBN-001/arrest.csv");
+    assert!(Command::new("mkfifo")
+        .arg(&pipe)
+        .status()
+        .unwrap()
+        .success());
+    let mut child = Command::new(env!("CARGO_BIN_EXE_cctns-audit"))
+        .arg("ingest")
+        .arg(tmp.path().join("landing"))
+        .arg("--lake")
+        .arg(tmp.path().join("lake"))
+        .arg("--quiet")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if std::time::Instant::now() > deadline {
+            child.kill().unwrap();
+            panic!("the ingest waits on the pipe");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    };
+    let mut stderr = String::new();
+    std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut stderr).unwrap();
+    assert_eq!(status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("error: 2024-04/UP-GBN-001/arrest.csv: not a regular file"),
+        "{stderr}"
+    );
+}
