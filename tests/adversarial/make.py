@@ -156,6 +156,12 @@ def million_empty_rows():
     path = os.path.join(LANDING, "2024-04/UP-ADV-005/fir.xlsx")
     os.makedirs(os.path.dirname(path), exist_ok=True)
     workbook(path, sheet_xml(rows, 1_000_000))
+    # One stray value in the last cell of the sheet (XFD1048576): the sheet
+    # spans 17 billion cells, of which four are written.
+    rows = [("ps_code", "fir_no", "crime_head"), ("UP-ADV-005", "0001/2024", "THEFT")]
+    stray = '<row r="1048576"><c r="XFD1048576" t="inlineStr"><is><t>stray</t></is></c></row>'
+    path = os.path.join(LANDING, "2024-04/UP-ADV-005/crime_details.xlsx")
+    workbook(path, sheet_xml(rows, 0).replace("</sheetData>", stray + "</sheetData>"))
 
 
 def links():
