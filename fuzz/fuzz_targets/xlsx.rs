@@ -1,10 +1,11 @@
 //! Workbook bytes: read as a table's first sheet, typed and split; no panic.
 #![no_main]
 
-use cctns_audit_fuzz_support::{split_all, table_of};
+use cctns_audit_fuzz_support::{keep_caught_panics, split_all, table_of};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
+    keep_caught_panics();
     let Some((table, bytes)) = table_of(data) else {
         return;
     };

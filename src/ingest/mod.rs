@@ -165,7 +165,7 @@ async fn resolve_registry(
         let (registry, registry_report) =
             crate::panic::catch(|| registry::read_registry_file(path, &rel)).unwrap_or_else(
                 |at| {
-                    tracing::error!(file = %rel, place = %at.0, "internal error while reading the registry");
+                    tracing::debug!(file = %rel, place = %at.0, "internal error while reading the registry");
                     (None, registry::internal_failure(&rel, &at))
                 },
             );
@@ -333,7 +333,7 @@ fn failed(file: &StationFile, encoding: Encoding, why: String) -> FileOutcome<'_
 /// A file whose reading hit a bug: a file error marked internal, so the run
 /// loads the other files and then exits 3.
 fn internal_failure<'a>(file: &'a StationFile, at: &crate::panic::PanicAt) -> FileOutcome<'a> {
-    tracing::error!(file = %file.rel, place = %at.0, "internal error while reading a file");
+    tracing::debug!(file = %file.rel, place = %at.0, "internal error while reading a file");
     let why = format!(
         "{at} while reading this file; nothing of it was loaded, the other files were; report this as a bug"
     );

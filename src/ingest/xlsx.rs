@@ -21,8 +21,14 @@ use std::io::Cursor;
 type SparseRows = BTreeMap<u32, Vec<(u32, Data)>>;
 
 /// Reads a workbook's first sheet as rows of `table`. Fails if it is not a workbook.
+///
+/// calamine panics on some inconsistent workbooks (a cell naming a shared
+/// string past the end of the table, found by fuzzing); such a file cannot
+/// be read as a workbook, so its panic is a file error like any other.
 pub fn read_xlsx(bytes: Vec<u8>, table: &TableDef) -> Result<Parsed, String> {
-    let rows = first_sheet(bytes)?;
+    let rows = crate::panic::catch(|| first_sheet(bytes)).unwrap_or_else(|_| {
+        Err("not an Excel workbook (its parts do not fit together)".to_string())
+    })?;
     let mut cells = Cells::new(table.columns.len());
     let first_col = rows.values().flatten().map(|(c, _)| *c).min().unwrap_or(0);
     let mut rows = rows.into_iter();
@@ -180,6 +186,18 @@ mod tests {
         assert!(
             parsed.header.unknown.is_empty(),
             "cells beyond the header are ignored"
+        );
+    }
+
+    #[test]
+    fn a_cell_naming_a_shared_string_that_is_not_there_is_no_workbook() {
+        let table = crate::contract::table("arrest").unwrap();
+        let bytes =
+            include_bytes!("../../tests/adversarial/landing/2024-04/UP-ADV-009/arrest.xlsx");
+        let error = read_xlsx(bytes.to_vec(), table).err().unwrap();
+        assert_eq!(
+            error,
+            "not an Excel workbook (its parts do not fit together)"
         );
     }
 

@@ -191,6 +191,15 @@ def not_what_they_say():
     put("2024-04/UP-ADV-009/fir.xls", b"\xd0\xcf\x11\xe0 legacy workbook")
 
 
+def found_by_fuzzing():
+    """Inputs the fuzzers found (scripts/fuzz.sh), kept as they were found."""
+    found = os.path.join(HERE, "found-by-fuzzing")
+    shutil.copy(
+        os.path.join(found, "xlsx-shared-string-past-the-end.xlsx"),
+        os.path.join(LANDING, "2024-04/UP-ADV-009/arrest.xlsx"),
+    )
+
+
 def edges_of_csv():
     put("2024-04/UP-ADV-010/fir.csv", b"")
     put("2024-04/UP-ADV-010/arrest.csv", ARREST_HEADER + "\n")
@@ -228,6 +237,7 @@ def main():
     links()
     path_tricks()
     not_what_they_say()
+    found_by_fuzzing()
     edges_of_csv()
     sizes()
     bad_bytes()

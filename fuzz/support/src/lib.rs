@@ -6,6 +6,19 @@ use cctns_audit::ingest::cells::Parsed;
 use cctns_audit::ingest::decode::decode;
 use cctns_audit::ingest::quarantine::{split, Origin};
 
+/// Lets the library catch the panics it catches on purpose (calamine's, in
+/// the `.xlsx` reader): libfuzzer-sys's panic hook aborts on every panic,
+/// caught or not. A panic that escapes still aborts, in libfuzzer-sys's
+/// `catch_unwind` around each input, so crashes are still found.
+pub fn keep_caught_panics() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        let _ = std::panic::take_hook();
+        std::panic::set_hook(Box::new(|info| eprintln!("{info}")));
+        cctns_audit::panic::record_locations();
+    });
+}
+
 /// The contract table named by the first byte, and the rest of the input.
 pub fn table_of(data: &[u8]) -> Option<(&'static TableDef, &[u8])> {
     let (first, rest) = data.split_first()?;
