@@ -46,5 +46,9 @@ pub fn split_all(parsed: Parsed, table: &TableDef) {
         run_id: "fuzz",
     };
     let s = split(parsed, table, &origin).expect("typed rows always form a batch");
-    assert_eq!(s.loaded.num_rows() + s.quarantined.len(), read, "a row was lost");
+    assert_eq!(
+        s.loaded.num_rows() + s.quarantined.len(),
+        read,
+        "a row was lost"
+    );
 }
