@@ -83,28 +83,25 @@ def office_workbooks(tmp):
         f.write("UP-ADV-003,0002/2024,2024-04-11,2024-04-10,Sector 18,Anil Kumar,9812345622,IO-3\n")
     # CSV filter options: comma, double quote, UTF-8 (76), start at row 1,
     # column formats 1 text / 2 text / 3 date YMD / 4 date YMD / the rest text.
-    options = "CSV:44,34,76,1,1/2/2/2/3/5/4/5/5/2/6/2/7/2/8/2"
-    subprocess.run(
-        [soffice, "--headless", f"--infilter={options}", "--convert-to", "xlsx", "--outdir", tmp, source],
-        check=True,
-        stdout=subprocess.DEVNULL,
-        env={**os.environ, "HOME": tmp},
-    )
-    shutil.copy(os.path.join(tmp, "fir.xlsx"), os.path.join(LANDING, "2024-04/UP-ADV-003/fir.xlsx"))
+    convert(soffice, source, "CSV:44,34,76,1,1/2/2/2/3/5/4/5/5/2/6/2/7/2/8/2", tmp, "fir.xlsx")
     # Numbers, booleans and datetimes as LibreOffice types them by itself.
     source = os.path.join(tmp, "arrest.csv")
     with open(source, "w", encoding="utf-8") as f:
         f.write("ps_code,fir_no,accused_code,arrest_type,arrested_at,name,gender,age,photo_uploaded\n")
         f.write("UP-ADV-003,0001/2024,A1,ARRESTED,2024-04-12 10:30,राहुल वर्मा,M,34,TRUE\n")
         f.write("UP-ADV-003,0002/2024,A1,SURRENDERED,2024-04-13 16:05:09,Anil Kumar,M,41.0,FALSE\n")
-    options = "CSV:44,34,76,1,1/2/2/2/3/2/5/4/6/2"
+    convert(soffice, source, "CSV:44,34,76,1,1/2/2/2/3/2/5/4/6/2", tmp, "arrest.xlsx")
+
+
+def convert(soffice, source, options, tmp, name):
+    """LibreOffice reads `source` with the CSV filter `options` and saves it as .xlsx."""
     subprocess.run(
         [soffice, "--headless", f"--infilter={options}", "--convert-to", "xlsx", "--outdir", tmp, source],
         check=True,
         stdout=subprocess.DEVNULL,
         env={**os.environ, "HOME": tmp},
     )
-    shutil.copy(os.path.join(tmp, "arrest.xlsx"), os.path.join(LANDING, "2024-04/UP-ADV-003/arrest.xlsx"))
+    shutil.copy(os.path.join(tmp, name), os.path.join(LANDING, "2024-04/UP-ADV-003", name))
 
 
 def long_json_line():

@@ -54,6 +54,36 @@ fn landing(root: &Path) {
     put(root, "landing/2024-04/UP-INJ-001/arrest.csv", ARREST);
 }
 
+/// Writes the landing folder into `root`, ingests it into `root/lake` and
+/// audits 2024-04 into `root/out`, logging at `log`; both must exit 0.
+fn ingest_and_audit(root: &Path, log: &str) -> (Output, Output) {
+    landing(root);
+    let (landing, lake, out) = (root.join("landing"), root.join("lake"), root.join("out"));
+    let (landing, lake, out) = (
+        landing.to_str().unwrap(),
+        lake.to_str().unwrap(),
+        out.to_str().unwrap(),
+    );
+    let ingest = run(&["ingest", landing, "--lake", lake, "--quiet"], log);
+    assert_eq!(
+        ingest.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&ingest.stderr)
+    );
+    let audit = run(
+        &["audit", "--lake", lake, "--month", "2024-04", "--out", out],
+        log,
+    );
+    assert_eq!(
+        audit.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&audit.stderr)
+    );
+    (ingest, audit)
+}
+
 fn files_under(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
     for entry in std::fs::read_dir(dir).unwrap() {
         let path = entry.unwrap().path();
@@ -74,32 +104,8 @@ fn assert_no_personal_value(what: &str, text: &str) {
 #[test]
 fn no_log_line_at_trace_and_no_delta_log_or_report_names_a_person() {
     let tmp = tempfile::tempdir().unwrap();
-    landing(tmp.path());
-    let lake = tmp.path().join("lake");
-    let out = tmp.path().join("out");
-    let (landing_s, lake_s, out_s) = (
-        tmp.path().join("landing"),
-        lake.to_str().unwrap(),
-        out.to_str().unwrap(),
-    );
-    let ingest = run(
-        &[
-            "ingest",
-            landing_s.to_str().unwrap(),
-            "--lake",
-            lake_s,
-            "--quiet",
-        ],
-        "trace",
-    );
-    assert_eq!(ingest.status.code(), Some(0));
-    let audit = run(
-        &[
-            "audit", "--lake", lake_s, "--month", "2024-04", "--out", out_s,
-        ],
-        "trace",
-    );
-    assert_eq!(audit.status.code(), Some(0));
+    let (ingest, audit) = ingest_and_audit(tmp.path(), "trace");
+    let (lake, out) = (tmp.path().join("lake"), tmp.path().join("out"));
     for (what, o) in [("ingest", &ingest), ("audit", &audit)] {
         let logs = String::from_utf8_lossy(&o.stderr);
         assert!(logs.lines().count() > 100, "{what}: trace logging is on");
@@ -142,34 +148,8 @@ fn no_log_line_at_trace_and_no_delta_log_or_report_names_a_person() {
 #[test]
 fn csv_cells_are_guarded_against_formulas_and_html_escapes_every_value() {
     let tmp = tempfile::tempdir().unwrap();
-    landing(tmp.path());
-    let lake = tmp.path().join("lake");
+    ingest_and_audit(tmp.path(), "warn");
     let out = tmp.path().join("out");
-    let (lake_s, out_s) = (lake.to_str().unwrap(), out.to_str().unwrap());
-    let landing_s = tmp.path().join("landing");
-    let ingest = run(
-        &[
-            "ingest",
-            landing_s.to_str().unwrap(),
-            "--lake",
-            lake_s,
-            "--quiet",
-        ],
-        "warn",
-    );
-    assert_eq!(ingest.status.code(), Some(0));
-    let audit = run(
-        &[
-            "audit", "--lake", lake_s, "--month", "2024-04", "--out", out_s,
-        ],
-        "warn",
-    );
-    assert_eq!(
-        audit.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&audit.stderr)
-    );
 
     let scores = std::fs::read_to_string(out.join("scores.csv")).unwrap();
     assert!(
