@@ -19,8 +19,7 @@ pub async fn replace_rows(
     batches: Vec<RecordBatch>,
     predicate: Expr,
 ) -> Result<u64> {
-    let stats = stats_columns(name, &schema);
-    let table = keep_stats_to(open_latest(lake, name).await?, name, &stats).await?;
+    let (table, stats) = open_for_write(lake, name, &schema).await?;
     let exists = table.version().is_some();
     let batches = non_empty(schema, batches);
     let mut write = table
@@ -44,8 +43,7 @@ pub async fn overwrite_table(
     schema: SchemaRef,
     batches: Vec<RecordBatch>,
 ) -> Result<u64> {
-    let stats = stats_columns(name, &schema);
-    let table = keep_stats_to(open_latest(lake, name).await?, name, &stats).await?;
+    let (table, stats) = open_for_write(lake, name, &schema).await?;
     let table = table
         .write(non_empty(schema, batches))
         .with_save_mode(SaveMode::Overwrite)
@@ -66,11 +64,8 @@ pub const STATS_COLUMNS: &str = "delta.dataSkippingStatsColumns";
 /// into the log files and the logs.
 pub fn stats_columns(name: &str, schema: &Schema) -> String {
     let personal = |column: &str| {
-        crate::contract::TABLES
-            .iter()
-            .filter(|t| t.name == name)
-            .flat_map(|t| t.columns.iter())
-            .any(|c| c.personal && c.name == column)
+        crate::contract::table(name)
+            .is_some_and(|t| t.columns.iter().any(|c| c.personal && c.name == column))
     };
     let names: Vec<&str> = schema
         .fields()
@@ -80,6 +75,14 @@ pub fn stats_columns(name: &str, schema: &Schema) -> String {
         .filter(|c| !(name == super::QUARANTINE && *c == super::RAW_TEXT))
         .collect();
     names.join(",")
+}
+
+/// Table `name` at its latest version, with [`STATS_COLUMNS`] set if it
+/// exists, and the statistics columns a first write must configure.
+async fn open_for_write(lake: &Lake, name: &str, schema: &Schema) -> Result<(DeltaTable, String)> {
+    let stats = stats_columns(name, schema);
+    let table = keep_stats_to(open_latest(lake, name).await?, name, &stats).await?;
+    Ok((table, stats))
 }
 
 /// Sets [`STATS_COLUMNS`] on an existing table that lacks it (a lake made
