@@ -1,13 +1,18 @@
 //! The command line: clap structs, and the wiring of arguments into stage calls.
 
+use cctns_audit::check::{Checks, Outcome as CaseOutcome};
 use cctns_audit::contract::Month;
 use cctns_audit::error::{Error, Result};
 use cctns_audit::ingest::{ingest, IngestOptions, IngestReport};
 use cctns_audit::lake::Lake;
+use cctns_audit::lake::Manifest;
 use cctns_audit::landing::Landing;
-use cctns_audit::pipeline::{audit_to_files, History};
-use cctns_audit::rules::{lint, RulePack};
-use cctns_audit::score::{Scores, ScoringModel};
+use cctns_audit::pipeline::run::RunDone;
+use cctns_audit::pipeline::{audit, AuditDone, AuditJob, History, LoadedPack};
+use cctns_audit::pipeline::{check_month, check_upload, GateDone, GateOptions, Pipeline, Stage};
+use cctns_audit::rules::pack::CHECKS_FILE;
+use cctns_audit::rules::{lint_files, PackFiles, PackSource, RulePack};
+use cctns_audit::score::ScoringModel;
 use clap::{Parser, Subcommand};
 use std::path::{Path, PathBuf};
 
@@ -31,9 +36,87 @@ pub enum Command {
     Generate(GenerateArgs),
     /// Print one thana's gap report (score, lost points, records to fix first, path to first place).
     Explain(ExplainArgs),
-    /// Check or list a rule pack.
+    /// CI gate: judge a month of the lake, or an upload before it enters the lake, against a checks file.
+    Check(CheckArgs),
+    /// Run a pipeline file's stages (ingest, audit, check, publish).
+    Run(RunArgs),
+    /// Inspect the lake.
+    #[command(subcommand)]
+    Lake(LakeCommand),
+    /// Check, list or export a rule pack.
     #[command(subcommand)]
     Rules(RulesCommand),
+}
+
+/// Arguments of `check`.
+#[derive(Debug, clap::Args)]
+pub struct CheckArgs {
+    /// The lake folder.
+    #[arg(long)]
+    pub lake: PathBuf,
+    /// The month to judge, YYYY-MM (with --landing: the months the upload touches).
+    #[arg(long, required_unless_present = "landing")]
+    pub month: Option<String>,
+    /// Judge this upload (a landing folder) as a staged snapshot no reader sees.
+    #[arg(long, conflicts_with = "month")]
+    pub landing: Option<PathBuf>,
+    /// With --landing: make a passing upload the current snapshot (otherwise it is discarded).
+    #[arg(long, requires = "landing")]
+    pub accept: bool,
+    /// The checks file (default: checks.yaml of the rule pack).
+    #[arg(long)]
+    pub checks: Option<PathBuf>,
+    /// Replaces the checks file's min_score.
+    #[arg(long)]
+    pub min_score: Option<f64>,
+    /// `warning` makes warnings fail too.
+    #[arg(long, value_enum, default_value_t = FailOn::Failure)]
+    pub fail_on: FailOn,
+    /// Write JUnit XML here.
+    #[arg(long)]
+    pub junit: Option<PathBuf>,
+    /// Write a Markdown summary here.
+    #[arg(long)]
+    pub summary: Option<PathBuf>,
+    /// Write the audit's own files here (one sub-folder per month when an upload touches several).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// The rule pack folder (default: the built-in rules/cctns).
+    #[arg(long)]
+    pub rules: Option<PathBuf>,
+}
+
+/// What fails the gate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum FailOn {
+    /// Failed checks only.
+    Failure,
+    /// Failed checks and warnings.
+    Warning,
+}
+
+/// Arguments of `run`.
+#[derive(Debug, clap::Args)]
+pub struct RunArgs {
+    /// The pipeline file (YAML).
+    pub file: PathBuf,
+    /// Run only these stages (comma-separated: ingest,audit,check,publish).
+    #[arg(long, value_delimiter = ',')]
+    pub only: Vec<String>,
+    /// Run the file's stages from this one on.
+    #[arg(long)]
+    pub from: Option<String>,
+}
+
+/// `lake` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum LakeCommand {
+    /// The lake's snapshots, newest first: number, time, ingest run, and the partitions each replaced.
+    Log {
+        /// The lake folder.
+        #[arg(long)]
+        lake: PathBuf,
+    },
 }
 
 /// Arguments of `audit`.
@@ -48,9 +131,12 @@ pub struct AuditArgs {
     /// The folder to write the reports into (created if missing).
     #[arg(long)]
     pub out: PathBuf,
-    /// The rule pack folder (default: the project's rules/cctns).
+    /// The rule pack folder (default: the built-in rules/cctns).
     #[arg(long)]
     pub rules: Option<PathBuf>,
+    /// Audit the lake as kept snapshot N left it (`lake log` lists them).
+    #[arg(long)]
+    pub snapshot: Option<u64>,
     /// Audit the month before again for the trend instead of taking its
     /// scores from the lake's score history (`<LAKE>/_history`), and leave
     /// the history as it is.
@@ -102,15 +188,20 @@ pub struct ExplainArgs {
 /// `rules` subcommands.
 #[derive(Debug, Subcommand)]
 pub enum RulesCommand {
-    /// Validate a rule pack and its scoring model without data; exit 2 with every problem.
+    /// Validate a rule pack, its scoring model and checks file without data; exit 2 with every problem.
     Lint {
-        /// The rule pack folder (default: the project's rules/cctns).
+        /// The rule pack folder (default: the built-in rules/cctns).
         dir: Option<PathBuf>,
     },
     /// List a pack's rules: id, table, kind, severity, description.
     List {
-        /// The rule pack folder (default: the project's rules/cctns).
+        /// The rule pack folder (default: the built-in rules/cctns).
         dir: Option<PathBuf>,
+    },
+    /// Write the built-in rule pack (rules, scoring model, checks file) into DIR to edit it.
+    Export {
+        /// A new or empty folder.
+        dir: PathBuf,
     },
 }
 
@@ -133,7 +224,8 @@ pub struct IngestArgs {
 pub enum Outcome {
     /// Everything done.
     Success,
-    /// Done, but some input failed (some file errors; the rest loaded).
+    /// Done, but some input failed (some file errors; the rest loaded), or
+    /// a check of the gate failed: exit 1.
     Partial,
     /// Done for everything else, but reading some file hit a bug of this
     /// program (named on its error line); exit 3.
@@ -147,23 +239,13 @@ pub async fn run(cli: Cli) -> Result<Outcome> {
         Command::Audit(args) => run_audit(args).await,
         Command::Explain(args) => run_explain(args),
         Command::Generate(args) => run_generate(args),
+        Command::Check(args) => run_check(args).await,
+        Command::Run(args) => run_pipeline(args).await,
+        Command::Lake(LakeCommand::Log { lake }) => run_lake_log(&lake),
         Command::Rules(RulesCommand::Lint { dir }) => run_lint(dir).await,
         Command::Rules(RulesCommand::List { dir }) => run_list(dir),
+        Command::Rules(RulesCommand::Export { dir }) => run_export(&dir),
     }
-}
-
-/// The rule pack folder: `--rules`, else `$CCTNS_RULES`, else `rules/cctns` here or beside the sources.
-fn rules_dir(given: Option<PathBuf>) -> PathBuf {
-    given
-        .or_else(|| std::env::var_os("CCTNS_RULES").map(PathBuf::from))
-        .unwrap_or_else(|| {
-            let here = PathBuf::from("rules/cctns");
-            if here.is_dir() {
-                here
-            } else {
-                Path::new(env!("CARGO_MANIFEST_DIR")).join("rules/cctns")
-            }
-        })
 }
 
 fn parse_month(text: &str) -> Result<Month> {
@@ -178,30 +260,40 @@ fn parse_month(text: &str) -> Result<Month> {
 
 async fn run_audit(args: AuditArgs) -> Result<Outcome> {
     let month = parse_month(&args.month)?;
-    let history = match args.no_history {
-        true => History::Ignored,
-        false => History::Kept,
+    let lake = Lake::open(&args.lake)?;
+    let pack = LoadedPack::load(&PackSource::choose(args.rules))?;
+    let history = match (args.snapshot, args.no_history) {
+        (_, true) => History::Ignored,
+        (Some(_), false) => History::ReadOnly,
+        (None, false) => History::Kept,
     };
-    let done = audit_to_files(
-        &args.lake,
+    let manifest = match args.snapshot {
+        Some(n) => Manifest::numbered(&lake, n)?,
+        None => Manifest::load(&lake)?,
+    };
+    let done = audit(&AuditJob {
+        lake: &lake,
+        snapshot: &manifest,
         month,
-        &args.out,
-        &rules_dir(args.rules),
+        out: Some(&args.out),
+        pack: &pack,
         history,
-    )
+    })
     .await?;
-    print_audit_summary(&done.scores, done.violations, &args.out);
+    print_audit_summary(&done, &args.out);
     Ok(Outcome::Success)
 }
 
 #[allow(clippy::print_stdout)]
-fn print_audit_summary(scores: &Scores, violations: usize, out: &Path) {
+fn print_audit_summary(done: &AuditDone, out: &Path) {
+    let scores = &done.scores;
     println!(
-        "audit {}: {} stations, {} districts, {} violations",
+        "audit {} (lake snapshot {}): {} stations, {} districts, {} violations",
         scores.month,
+        done.snapshot,
         scores.stations.len(),
         scores.districts.len(),
-        violations
+        done.violations
     );
     for d in &scores.districts {
         println!(
@@ -264,23 +356,42 @@ fn run_explain(args: ExplainArgs) -> Result<Outcome> {
 }
 
 async fn run_lint(dir: Option<PathBuf>) -> Result<Outcome> {
-    let dir = rules_dir(dir);
-    let pack = lint(&dir).await?;
-    if dir.join(cctns_audit::rules::pack::SCORING_FILE).is_file() {
-        ScoringModel::load(&dir, &pack)?;
+    let source = PackSource::choose(dir);
+    let files = source.files()?;
+    let pack = lint_files(&files).await?;
+    let scoring = files.file(cctns_audit::rules::pack::SCORING_FILE).is_some();
+    if scoring {
+        ScoringModel::from_files(&files, &pack)?;
     }
-    print_lint(&pack, &dir);
+    let checks = files
+        .file(CHECKS_FILE)
+        .map(|f| Checks::parse(&f.path, &f.text, &pack));
+    if let Some(checks) = checks {
+        checks?;
+    }
+    print_lint(&pack, &source);
     Ok(Outcome::Success)
 }
 
 #[allow(clippy::print_stdout)]
-fn print_lint(pack: &RulePack, dir: &Path) {
-    println!("{}: {} rules, all valid", dir.display(), pack.rules.len());
+fn print_lint(pack: &RulePack, source: &PackSource) {
+    println!("{}: {} rules, all valid", source.label(), pack.rules.len());
+}
+
+#[allow(clippy::print_stdout)]
+fn run_export(dir: &Path) -> Result<Outcome> {
+    PackFiles::built_in().export(dir)?;
+    println!(
+        "wrote the built-in rule pack into {}; edit it and pass --rules {}",
+        dir.display(),
+        dir.display()
+    );
+    Ok(Outcome::Success)
 }
 
 #[allow(clippy::print_stdout)]
 fn run_list(dir: Option<PathBuf>) -> Result<Outcome> {
-    let pack = RulePack::load(&rules_dir(dir))?;
+    let pack = RulePack::from_files(&PackSource::choose(dir).files()?)?;
     println!(
         "{:<20} {:<15} {:<10} {:<8} description",
         "id", "table", "kind", "severity"
@@ -337,6 +448,206 @@ fn print_ingest_summary(report: &IngestReport, lake: &Lake) {
     if report.has_file_errors() {
         println!("some files could not be read (listed above); the rest is loaded. Fix them and ingest again.");
     }
+}
+
+async fn run_check(args: CheckArgs) -> Result<Outcome> {
+    let pack = LoadedPack::load(&PackSource::choose(args.rules.clone()))?;
+    let checks = pack.checks(args.checks.as_deref())?;
+    if let Some(x) = args.min_score.filter(|x| !(0.0..=100.0).contains(x)) {
+        return Err(Error::usage(
+            format!("--min-score {x}"),
+            "not a score",
+            "pass a score from 0 to 100",
+        ));
+    }
+    let opts = GateOptions {
+        min_score: args.min_score,
+        fail_on_warning: args.fail_on == FailOn::Warning,
+        junit: args.junit.clone(),
+        summary: args.summary.clone(),
+        out: args.out.clone(),
+    };
+    let done = match (&args.landing, &args.month) {
+        (Some(landing), _) => {
+            let landing = Landing::scan(landing)?;
+            let lake = Lake::create(&args.lake)?;
+            check_upload(&landing, &lake, &pack, &checks, &opts, args.accept).await?
+        }
+        (None, Some(month)) => {
+            let lake = Lake::open(&args.lake)?;
+            check_month(&lake, parse_month(month)?, &pack, &checks, &opts).await?
+        }
+        (None, None) => {
+            return Err(Error::usage(
+                "check",
+                "no month and no upload to judge",
+                "pass --month YYYY-MM, or --landing DIR",
+            ))
+        }
+    };
+    print_verdict(&done, &args);
+    Ok(match done.passed() {
+        true => Outcome::Success,
+        false => Outcome::Partial,
+    })
+}
+
+#[allow(clippy::print_stdout, clippy::print_stderr)]
+fn print_verdict(done: &GateDone, args: &CheckArgs) {
+    if let Some(report) = &done.upload {
+        for line in report.error_lines() {
+            eprintln!("error: {line}");
+        }
+    }
+    for verdict in &done.verdicts {
+        for case in &verdict.cases {
+            let place = match &case.ps_code {
+                Some(ps) => format!("{}.{ps}", case.district_code),
+                None => case.district_code.clone(),
+            };
+            match &case.outcome {
+                CaseOutcome::Fail(why) => {
+                    println!("FAIL {} {place} {}: {why}", verdict.month, case.name)
+                }
+                CaseOutcome::Warn(why) => {
+                    println!("warn {} {place} {}: {why}", verdict.month, case.name)
+                }
+                CaseOutcome::Pass => {}
+            }
+        }
+    }
+    let failures: usize = done.verdicts.iter().map(|v| v.failures()).sum();
+    let warnings: usize = done.verdicts.iter().map(|v| v.warnings()).sum();
+    let months: Vec<String> = done.verdicts.iter().map(|v| v.month.to_string()).collect();
+    let verdict = match done.passed() {
+        true => "passed",
+        false => "FAILED",
+    };
+    println!(
+        "check {verdict}: {failures} failed checks, {warnings} warnings (months {}; snapshot {})",
+        months.join(", "),
+        done.snapshot
+    );
+    if done.upload.as_ref().is_some_and(|r| r.has_file_errors()) {
+        println!(
+            "some files of the upload could not be read (listed above): the upload fails the gate"
+        );
+    }
+    if args.landing.is_some() {
+        match done.accepted {
+            true => println!("upload accepted: snapshot {} is now current", done.snapshot),
+            false if args.accept => println!("upload discarded: the lake is as it was"),
+            false => println!("upload discarded (no --accept): the lake is as it was"),
+        }
+    }
+    for (what, path) in [
+        ("JUnit", &args.junit),
+        ("summary", &args.summary),
+        ("reports", &args.out),
+    ] {
+        if let Some(path) = path {
+            println!("{what}: {}", path.display());
+        }
+    }
+}
+
+async fn run_pipeline(args: RunArgs) -> Result<Outcome> {
+    let pipeline = Pipeline::load(&args.file)?;
+    let stages = chosen_stages(&pipeline, &args)?;
+    let done = cctns_audit::pipeline::run::run(&pipeline, &stages).await?;
+    print_run(&done, &pipeline);
+    Ok(match done.exit_code() {
+        0 => Outcome::Success,
+        1 => Outcome::Partial,
+        _ => Outcome::Incomplete,
+    })
+}
+
+/// The file's stages narrowed by `--only` and `--from`.
+fn chosen_stages(pipeline: &Pipeline, args: &RunArgs) -> Result<Vec<Stage>> {
+    let named = |text: &str, flag: &str| -> Result<Stage> {
+        let stage = Stage::parse(text, &format!("{flag} {text}"))?;
+        match pipeline.stages.contains(&stage) {
+            true => Ok(stage),
+            false => Err(Error::usage(
+                format!("{flag} {text}"),
+                format!("{} names no {text} stage", pipeline.file.display()),
+                format!(
+                    "choose among its stages: {}",
+                    pipeline
+                        .stages
+                        .iter()
+                        .map(|s| s.name())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            )),
+        }
+    };
+    let only: Vec<Stage> = args
+        .only
+        .iter()
+        .filter(|s| !s.trim().is_empty())
+        .map(|s| named(s, "--only"))
+        .collect::<Result<_>>()?;
+    let from = args
+        .from
+        .as_deref()
+        .map(|s| named(s, "--from"))
+        .transpose()?;
+    Ok(pipeline
+        .stages
+        .iter()
+        .copied()
+        .filter(|s| only.is_empty() || only.contains(s))
+        .filter(|s| from.is_none_or(|f| *s >= f))
+        .collect())
+}
+
+#[allow(clippy::print_stdout)]
+fn print_run(done: &RunDone, pipeline: &Pipeline) {
+    for (stage, code, what) in &done.stages {
+        println!("{:<8} exit {code}: {what}", stage.name());
+    }
+    println!(
+        "run {}: exit {}; reports in {} (one folder per month)",
+        pipeline.file.display(),
+        done.exit_code(),
+        pipeline.out.display()
+    );
+}
+
+#[allow(clippy::print_stdout)]
+fn run_lake_log(lake: &Path) -> Result<Outcome> {
+    let lake = Lake::open(lake)?;
+    let snapshots = Manifest::history(&lake)?;
+    for (k, m) in snapshots.iter().enumerate() {
+        let current = if k == 0 { " (current)" } else { "" };
+        println!(
+            "snapshot {}{current}  {}  run {}",
+            m.snapshot,
+            m.updated_at.as_deref().unwrap_or("-"),
+            m.run_id.as_deref().unwrap_or("-")
+        );
+        if m.replaced.is_empty() {
+            println!("  (made before the lake kept what each snapshot replaced)");
+        }
+        for r in &m.replaced {
+            match &r.month {
+                Some(month) => println!(
+                    "  {} {month}: {} stations: {}",
+                    r.table,
+                    r.stations.len(),
+                    r.stations.join(" ")
+                ),
+                None => println!("  {}: replaced whole", r.table),
+            }
+        }
+    }
+    if snapshots.is_empty() {
+        println!("{}: no snapshot yet", lake.root().display());
+    }
+    Ok(Outcome::Success)
 }
 
 /// Parses the command line; on failure clap's error tells `main` whether it was

@@ -14,6 +14,7 @@
 #![warn(missing_docs)]
 
 pub mod audit;
+pub mod check;
 pub mod contract;
 pub mod engine;
 pub mod error;
@@ -28,5 +29,6 @@ pub mod progress;
 pub mod report;
 pub mod rules;
 pub mod score;
+pub mod yaml;
 
 pub use error::{Error, Result};

@@ -10,10 +10,12 @@
 // Not an input path: the audit indexes the record and station tables it built.
 #![allow(clippy::indexing_slicing, clippy::string_slice)]
 
+mod counts;
 use crate::contract::Month;
 use crate::error::{Error, Result};
 use crate::rules::compile::{compile_due, compile_month, Aggregates, Group, AUDITED_MONTH};
 use crate::rules::{RulePack, Severity};
+pub use counts::{station_rows, Rows, RuleCounts, StationRows};
 use datafusion::arrow::array::{Array, AsArray, BooleanArray, RecordBatch, StringArray};
 use datafusion::arrow::buffer::BooleanBuffer;
 use datafusion::prelude::SessionContext;

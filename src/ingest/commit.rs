@@ -5,7 +5,7 @@
 use super::FileOutcome;
 use crate::contract::{Month, Registry, TABLES};
 use crate::error::{Error, Result};
-use crate::lake::{self, quarantine_schema, Lake, Manifest, QUARANTINE, REGISTRY};
+use crate::lake::{self, quarantine_schema, Lake, Manifest, Replaced, QUARANTINE, REGISTRY};
 use datafusion::arrow::array::{ArrayRef, Int64Builder, ListBuilder, RecordBatch, StringBuilder};
 use datafusion::arrow::datatypes::{DataType, Field};
 use datafusion::prelude::{col, lit, Expr};
@@ -33,7 +33,8 @@ impl SnapshotWriter<'_> {
                 continue;
             }
             let batches: Vec<RecordBatch> = mine.iter().filter_map(|o| o.loaded.clone()).collect();
-            let stations = mine.iter().map(|o| lit(o.file.ps_code.clone())).collect();
+            let codes: Vec<String> = mine.iter().map(|o| o.file.ps_code.clone()).collect();
+            let stations = codes.iter().map(|c| lit(c.clone())).collect();
             let predicate = col("month")
                 .eq(lit(month_text.clone()))
                 .and(col("ps_code").in_list(stations, false));
@@ -46,6 +47,7 @@ impl SnapshotWriter<'_> {
             )
             .await?;
             self.committed(table.name, version)?;
+            self.replaced(table.name, Some(&month_text), codes);
         }
         self.commit_quarantine(&month_text, outcomes).await
     }
@@ -82,7 +84,11 @@ impl SnapshotWriter<'_> {
             predicate,
         )
         .await?;
-        self.committed(QUARANTINE, version)
+        self.committed(QUARANTINE, version)?;
+        let codes: std::collections::BTreeSet<String> =
+            replaced.iter().map(|o| o.file.ps_code.clone()).collect();
+        self.replaced(QUARANTINE, Some(month), codes.into_iter().collect());
+        Ok(())
     }
 
     pub async fn commit_registry(&mut self, registry: &Registry) -> Result<()> {
@@ -90,7 +96,19 @@ impl SnapshotWriter<'_> {
         let version =
             lake::overwrite_table(self.lake, REGISTRY, lake::registry_schema(), vec![batch])
                 .await?;
-        self.committed(REGISTRY, version)
+        self.committed(REGISTRY, version)?;
+        self.replaced(REGISTRY, None, Vec::new());
+        Ok(())
+    }
+
+    /// Notes that `table`'s rows of `month` and `stations` were replaced.
+    fn replaced(&mut self, table: &str, month: Option<&str>, mut stations: Vec<String>) {
+        stations.sort();
+        self.next.replaced.push(Replaced {
+            table: table.to_string(),
+            month: month.map(str::to_string),
+            stations,
+        });
     }
 
     fn committed(&mut self, table: &str, version: u64) -> Result<()> {
@@ -103,15 +121,16 @@ impl SnapshotWriter<'_> {
         }
     }
 
-    /// Makes the new snapshot current if anything was committed; returns its number.
-    pub fn finish(mut self) -> Result<u64> {
-        if self.commits > 0 {
-            self.next.snapshot += 1;
-            self.next.run_id = Some(self.run_id.clone());
-            self.next.updated_at = Some(chrono::Utc::now().to_rfc3339());
-            self.next.commit(self.lake)?;
+    /// The snapshot these commits make (numbered after the current one),
+    /// or `None` when nothing was committed.
+    pub fn staged(mut self) -> Option<Manifest> {
+        if self.commits == 0 {
+            return None;
         }
-        Ok(self.next.snapshot)
+        self.next.snapshot += 1;
+        self.next.run_id = Some(self.run_id);
+        self.next.updated_at = Some(chrono::Utc::now().to_rfc3339());
+        Some(self.next)
     }
 }
 

@@ -75,9 +75,23 @@ struct FileOutcome<'a> {
     quarantined: Vec<QuarantinedRow>,
 }
 
-/// Ingests `landing` into `lake`. See the module doc for the guarantees.
+/// Ingests `landing` into `lake` and makes the result the current
+/// snapshot. See the module doc for the guarantees.
 pub async fn ingest(landing: &Landing, lake: &Lake, opts: &IngestOptions) -> Result<IngestReport> {
+    stage(landing, lake, opts).await?.accept()
+}
+
+/// Ingests `landing` into `lake` as a staged snapshot that no reader sees:
+/// the Delta commits are made, the manifest does not move. The caller
+/// [`Staged::accept`]s or [`Staged::discard`]s it; the lake's writer lock is
+/// held until then.
+pub async fn stage<'a>(
+    landing: &Landing,
+    lake: &'a Lake,
+    opts: &IngestOptions,
+) -> Result<Staged<'a>> {
     let run_id = opts.run_id.clone().unwrap_or_else(new_run_id);
+    let lock = lake.lock_for_writing(&run_id).await?;
     let manifest = Manifest::load(lake)?;
     lake::recover(lake, &manifest).await?;
     let mut report = new_report(landing, lake, &run_id, manifest.snapshot);
@@ -90,7 +104,10 @@ pub async fn ingest(landing: &Landing, lake: &Lake, opts: &IngestOptions) -> Res
     let mut writer = SnapshotWriter {
         lake,
         run_id: run_id.clone(),
-        next: manifest.clone(),
+        next: Manifest {
+            replaced: Vec::new(),
+            ..manifest.clone()
+        },
         commits: 0,
         fail_after: opts.fail_after_commits,
     };
@@ -113,10 +130,77 @@ pub async fn ingest(landing: &Landing, lake: &Lake, opts: &IngestOptions) -> Res
     if let Some((registry, Source::Landing)) = &registry {
         writer.commit_registry(registry).await?;
     }
-    report.snapshot = writer.finish()?;
+    let next = writer.staged();
+    if let Some(next) = &next {
+        report.snapshot = next.snapshot;
+    }
     report.total_up();
-    write_report(lake, &report)?;
-    Ok(report)
+    Ok(Staged {
+        lake,
+        _lock: lock,
+        current: manifest,
+        next,
+        report,
+    })
+}
+
+/// An ingest whose commits are in but whose snapshot is not current yet.
+#[derive(Debug)]
+pub struct Staged<'a> {
+    lake: &'a Lake,
+    _lock: lake::WriterLock,
+    current: Manifest,
+    next: Option<Manifest>,
+    report: IngestReport,
+}
+
+impl Staged<'_> {
+    /// The snapshot to read this upload in: the staged one, or the current
+    /// one when nothing was committed.
+    pub fn manifest(&self) -> &Manifest {
+        self.next.as_ref().unwrap_or(&self.current)
+    }
+
+    /// Whether the upload committed anything (a snapshot to accept).
+    pub fn changes_lake(&self) -> bool {
+        self.next.is_some()
+    }
+
+    /// The run's report (its `snapshot` is the staged one).
+    pub fn report(&self) -> &IngestReport {
+        &self.report
+    }
+
+    /// The months whose rows the upload replaced.
+    pub fn months(&self) -> Vec<crate::contract::Month> {
+        let months: std::collections::BTreeSet<crate::contract::Month> = self
+            .next
+            .iter()
+            .flat_map(|m| &m.replaced)
+            .filter_map(|r| r.month.as_deref()?.parse().ok())
+            .collect();
+        months.into_iter().collect()
+    }
+
+    /// Makes the staged snapshot current in one atomic step (the manifest's
+    /// rename) and writes the run's report into the lake.
+    pub fn accept(self) -> Result<IngestReport> {
+        if let Some(next) = &self.next {
+            next.commit(self.lake)?;
+        }
+        write_report(self.lake, &self.report)?;
+        Ok(self.report)
+    }
+
+    /// Rolls the staged commits back: every table returns to the version
+    /// the current snapshot names, and the lake's readers never saw them.
+    pub async fn discard(mut self) -> Result<IngestReport> {
+        if self.next.is_some() {
+            lake::recover(self.lake, &self.current).await?;
+        }
+        self.report.snapshot = self.current.snapshot;
+        Ok(self.report)
+    }
 }
 
 fn new_run_id() -> String {

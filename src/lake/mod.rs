@@ -9,12 +9,14 @@
 // Not an input path: the lake indexes the partition values and schemas of its own tables.
 #![allow(clippy::indexing_slicing, clippy::string_slice)]
 
+mod lock;
 mod manifest;
 mod read;
 mod scan;
 mod write;
 
-pub use manifest::Manifest;
+pub use lock::WriterLock;
+pub use manifest::{Manifest, Replaced};
 pub use read::{digest_up_to, read_registry, register_snapshot, registry_in};
 pub use write::{overwrite_table, recover, replace_rows, stats_columns, STATS_COLUMNS};
 

@@ -8,6 +8,7 @@ use datafusion::arrow::record_batch::RecordBatch;
 use datafusion::prelude::Expr;
 use deltalake_core::protocol::SaveMode;
 use deltalake_core::{DeltaTable, DeltaTableBuilder};
+use std::collections::HashMap;
 
 /// Replaces the rows of table `name` matching `predicate` by `batches`, in
 /// one commit (creating the table, partitioned by `month`, on first write).
@@ -19,14 +20,14 @@ pub async fn replace_rows(
     batches: Vec<RecordBatch>,
     predicate: Expr,
 ) -> Result<u64> {
-    let (table, stats) = open_for_write(lake, name, &schema).await?;
+    let (table, properties) = open_for_write(lake, name, &schema).await?;
     let exists = table.version().is_some();
     let batches = non_empty(schema, batches);
     let mut write = table
         .write(batches)
         .with_save_mode(SaveMode::Overwrite)
         .with_partition_columns(["month"])
-        .with_configuration([(STATS_COLUMNS, Some(stats))]);
+        .with_configuration(configuration(&properties));
     if exists {
         write = write.with_replace_where(predicate);
     }
@@ -43,11 +44,11 @@ pub async fn overwrite_table(
     schema: SchemaRef,
     batches: Vec<RecordBatch>,
 ) -> Result<u64> {
-    let (table, stats) = open_for_write(lake, name, &schema).await?;
+    let (table, properties) = open_for_write(lake, name, &schema).await?;
     let table = table
         .write(non_empty(schema, batches))
         .with_save_mode(SaveMode::Overwrite)
-        .with_configuration([(STATS_COLUMNS, Some(stats))])
+        .with_configuration(configuration(&properties))
         .await
         .map_err(Error::lake(format!("writing lake table {name}")))?;
     version_of(&table, name)
@@ -77,42 +78,71 @@ pub fn stats_columns(name: &str, schema: &Schema) -> String {
     names.join(",")
 }
 
-/// Table `name` at its latest version, with [`STATS_COLUMNS`] set if it
-/// exists, and the statistics columns a first write must configure.
-async fn open_for_write(lake: &Lake, name: &str, schema: &Schema) -> Result<(DeltaTable, String)> {
-    let stats = stats_columns(name, schema);
-    let table = keep_stats_to(open_latest(lake, name).await?, name, &stats).await?;
-    Ok((table, stats))
+/// The Delta table property that lets a checkpoint delete log files older
+/// than the log retention. Kept snapshots name old versions, which must stay
+/// readable, so the lake sets it to `false`.
+pub const EXPIRED_LOG_CLEANUP: &str = "delta.enableExpiredLogCleanup";
+
+/// The properties every lake table carries: its [`STATS_COLUMNS`], and
+/// [`EXPIRED_LOG_CLEANUP`] off so that every kept snapshot stays readable.
+fn table_properties(name: &str, schema: &Schema) -> HashMap<String, String> {
+    HashMap::from([
+        (STATS_COLUMNS.to_string(), stats_columns(name, schema)),
+        (EXPIRED_LOG_CLEANUP.to_string(), "false".to_string()),
+    ])
 }
 
-/// Sets [`STATS_COLUMNS`] on an existing table that lacks it (a lake made
-/// before the property was set), in one commit of its own; the next write
-/// then logs no statistics of the columns left out.
-async fn keep_stats_to(table: DeltaTable, name: &str, stats: &str) -> Result<DeltaTable> {
+/// The properties as a write's configuration.
+fn configuration(properties: &HashMap<String, String>) -> Vec<(String, Option<String>)> {
+    properties
+        .iter()
+        .map(|(k, v)| (k.clone(), Some(v.clone())))
+        .collect()
+}
+
+/// Table `name` at its latest version, with its [`table_properties`] set
+/// if it exists, and the properties a first write must configure.
+async fn open_for_write(
+    lake: &Lake,
+    name: &str,
+    schema: &Schema,
+) -> Result<(DeltaTable, HashMap<String, String>)> {
+    let properties = table_properties(name, schema);
+    let table = keep_properties(open_latest(lake, name).await?, name, &properties).await?;
+    Ok((table, properties))
+}
+
+/// Sets the [`table_properties`] an existing table lacks (a lake made
+/// before they were set), in one commit of its own; the next write then
+/// logs no statistics of the columns left out, and no checkpoint deletes
+/// the log of a kept snapshot.
+async fn keep_properties(
+    table: DeltaTable,
+    name: &str,
+    properties: &HashMap<String, String>,
+) -> Result<DeltaTable> {
     let Ok(state) = table.snapshot() else {
         return Ok(table);
     };
-    if state
-        .metadata()
-        .configuration()
-        .get(STATS_COLUMNS)
-        .map(String::as_str)
-        == Some(stats)
-    {
+    let current = state.metadata().configuration();
+    let missing: HashMap<String, String> = properties
+        .iter()
+        .filter(|(k, v)| current.get(*k) != Some(*v))
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
+    if missing.is_empty() {
         return Ok(table);
     }
     tracing::info!(
         table = name,
-        "keeping personal columns out of the Delta statistics"
+        "setting the lake's table properties (statistics columns, log kept)"
     );
-    let properties =
-        std::collections::HashMap::from([(STATS_COLUMNS.to_string(), stats.to_string())]);
     table
         .set_tbl_properties()
-        .with_properties(properties)
+        .with_properties(missing)
         .await
         .map_err(Error::lake(format!(
-            "setting the statistics columns of lake table {name}"
+            "setting the properties of lake table {name}"
         )))
 }
 
@@ -134,7 +164,8 @@ pub async fn recover(lake: &Lake, manifest: &Manifest) -> Result<()> {
             continue;
         };
         let table = open_latest(lake, name).await?;
-        if table.version().is_some_and(|latest| latest > wanted) {
+        let ahead = table.version().is_some_and(|latest| latest > wanted);
+        if ahead && !restored_to(&table, wanted).await {
             tracing::warn!(
                 table = name,
                 version = wanted,
@@ -148,6 +179,22 @@ pub async fn recover(lake: &Lake, manifest: &Manifest) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// Whether the latest commit of `table` restored it to `version` (a
+/// discarded staged upload, or a recovery already made): its content is
+/// that version's, and restoring again would only add a commit.
+async fn restored_to(table: &DeltaTable, version: u64) -> bool {
+    use futures::StreamExt;
+    let Some(Ok(last)) = table.history(Some(1)).next().await else {
+        return false;
+    };
+    let restored = last
+        .operation_parameters
+        .as_ref()
+        .and_then(|p| p.get("version"))
+        .is_some_and(|v| v.as_u64() == Some(version) || v.as_str() == Some(&version.to_string()));
+    last.operation.as_deref() == Some("RESTORE") && restored
 }
 
 /// Table `name` at its latest version (unloaded if it does not exist yet).
@@ -197,7 +244,7 @@ mod tests {
     use datafusion::prelude::lit;
 
     #[tokio::test(flavor = "multi_thread")]
-    async fn a_table_made_without_the_statistics_property_gets_it() {
+    async fn a_table_made_without_the_lake_properties_gets_them() {
         let dir = tempfile::tempdir().unwrap();
         let lake = Lake::create(dir.path()).unwrap();
         let schema = crate::contract::TABLES[0].lake_schema();
@@ -217,6 +264,10 @@ mod tests {
         assert_eq!(stats, &stats_columns("fir", &schema));
         assert!(stats.contains("fir_no") && stats.contains("place_of_occurrence"));
         assert!(!stats.contains("complainant") && !stats.contains("month"));
+        assert_eq!(
+            config.get(EXPIRED_LOG_CLEANUP).map(String::as_str),
+            Some("false")
+        );
     }
 
     #[test]

@@ -4,18 +4,24 @@
 pub mod compile;
 mod kind;
 pub mod pack;
+pub mod source;
 pub mod spec;
 
 pub use pack::{Kind, Place, Rule, RulePack, Severity};
+pub use source::{PackFiles, PackSource};
 
 use crate::contract::Month;
 use crate::error::Result;
-use std::path::Path;
 
 /// Loads a pack and compiles it against an empty lake: every problem a pack
 /// can have without data (YAML, kinds, tables, columns, SQL) is reported.
-pub async fn lint(dir: &Path) -> Result<RulePack> {
-    let pack = RulePack::load(dir)?;
+pub async fn lint(dir: &std::path::Path) -> Result<RulePack> {
+    lint_files(&PackFiles::read(dir)?).await
+}
+
+/// [`lint`] of a pack's files (a folder's or the built-in pack's).
+pub async fn lint_files(files: &PackFiles) -> Result<RulePack> {
+    let pack = RulePack::from_files(files)?;
     let ctx = crate::engine::empty_lake_session()?;
     compile::compile(&ctx, &pack, LINT_MONTH).await?;
     Ok(pack)

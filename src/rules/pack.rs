@@ -7,6 +7,7 @@
 
 use super::kind::kind_of;
 pub use super::kind::Kind;
+use super::source::PackFiles;
 use super::spec::{RuleFile, RuleSpec};
 use crate::contract::TABLES;
 use crate::error::{Error, Result};
@@ -20,6 +21,8 @@ use std::path::{Path, PathBuf};
 pub const STATION: &str = "station";
 /// The file of a pack that holds the scoring model, not rules.
 pub const SCORING_FILE: &str = "scoring.yaml";
+/// The file of a pack that holds the CI gate's limits, not rules.
+pub const CHECKS_FILE: &str = "checks.yaml";
 
 /// Whether a rule counts in the score.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
@@ -115,35 +118,36 @@ pub struct RulePack {
 }
 
 impl RulePack {
-    /// Loads and checks every `*.yaml` rule file of `dir` (all but `scoring.yaml`).
+    /// Loads and checks every `*.yaml` rule file of `dir` (all but
+    /// `scoring.yaml` and `checks.yaml`).
     pub fn load(dir: &Path) -> Result<RulePack> {
-        let files = yaml_files(dir)?;
+        RulePack::from_files(&PackFiles::read(dir)?)
+    }
+
+    /// Checks the rule files of a pack's files. The pack's hash covers its
+    /// rules and scoring model (what an audit's result depends on), not its
+    /// checks file.
+    pub fn from_files(files: &PackFiles) -> Result<RulePack> {
         let mut pack = RulePack {
-            dir: dir.to_path_buf(),
+            dir: files.dir.clone(),
             rules: Vec::new(),
             derived: BTreeMap::new(),
             hash: String::new(),
         };
         let mut problems = Vec::new();
         let mut hasher = Sha256::new();
-        for path in files {
-            let text = std::fs::read_to_string(&path).map_err(|e| Error::io(&path, e))?;
-            hasher.update(
-                path.file_name()
-                    .map(|n| n.to_string_lossy().into_owned())
-                    .unwrap_or_default(),
-            );
-            hasher.update(text.as_bytes());
-            if path.file_name().is_some_and(|n| n == SCORING_FILE) {
-                continue;
+        for file in files.files.iter().filter(|f| f.name != CHECKS_FILE) {
+            hasher.update(&file.name);
+            hasher.update(file.text.as_bytes());
+            if file.name != SCORING_FILE {
+                pack.add_file(&file.path, &file.text, &mut problems);
             }
-            pack.add_file(&path, &text, &mut problems);
         }
         pack.hash = format!("{:x}", hasher.finalize());
         check_unique_ids(&pack.rules, &mut problems);
         if pack.rules.is_empty() && problems.is_empty() {
             problems.push(Error::usage(
-                dir,
+                &files.dir,
                 "no rules found",
                 "put YAML rule files (table:, rules:) in this folder",
             ));
@@ -234,22 +238,6 @@ impl RulePack {
             }
         }
     }
-}
-
-fn yaml_files(dir: &Path) -> Result<Vec<PathBuf>> {
-    let entries = std::fs::read_dir(dir).map_err(|e| {
-        Error::usage(
-            dir,
-            format!("cannot read the rule folder ({e})"),
-            "pass --rules <DIR> with the YAML rule files",
-        )
-    })?;
-    let mut files: Vec<PathBuf> = entries
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|x| x == "yaml" || x == "yml"))
-        .collect();
-    files.sort();
-    Ok(files)
 }
 
 /// The tables a rule may have: the station tables, `quarantine` and `station`.

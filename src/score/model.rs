@@ -57,23 +57,29 @@ pub struct ScoringModel {
 impl ScoringModel {
     /// Loads `scoring.yaml` of a rule pack folder and checks it against the pack.
     pub fn load(dir: &Path, pack: &RulePack) -> Result<ScoringModel> {
-        let path = dir.join(crate::rules::pack::SCORING_FILE);
-        let text = std::fs::read_to_string(&path).map_err(|e| {
-            Error::usage(
-                &path,
-                format!("cannot read the scoring model ({e})"),
-                "put scoring.yaml (parameters, categories) beside the rules",
-            )
-        })?;
-        let model: ScoringModel = serde_yaml_ng::from_str(&text).map_err(|e| {
+        ScoringModel::from_files(&crate::rules::PackFiles::read(dir)?, pack)
+    }
+
+    /// The scoring model of a pack's files, checked against its rules.
+    pub fn from_files(files: &crate::rules::PackFiles, pack: &RulePack) -> Result<ScoringModel> {
+        let file = files
+            .file(crate::rules::pack::SCORING_FILE)
+            .ok_or_else(|| {
+                Error::usage(
+                    files.dir.join(crate::rules::pack::SCORING_FILE),
+                    "no scoring model",
+                    "put scoring.yaml (parameters, categories) beside the rules",
+                )
+            })?;
+        let model: ScoringModel = serde_yaml_ng::from_str(&file.text).map_err(|e| {
             let line = e.location().map_or(1, |l| l.line());
             Error::usage(
-                format!("{}:{line}", path.display()),
+                format!("{}:{line}", file.path.display()),
                 e.to_string(),
                 "fix the YAML",
             )
         })?;
-        model.check(&path, &text, pack)?;
+        model.check(&file.path, &file.text, pack)?;
         Ok(model)
     }
 

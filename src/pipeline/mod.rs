@@ -4,19 +4,31 @@
 // Not an input path: the pipeline indexes the stages' own outputs.
 #![allow(clippy::indexing_slicing, clippy::string_slice)]
 
-use crate::audit::{audit_months, holds_month, not_audited, station_measure, Findings};
+pub mod file;
+pub mod gate;
+pub mod run;
+
+pub use file::{Pipeline, Stage};
+pub use gate::{check_month, check_upload, GateDone, GateOptions};
+
+use crate::audit::{
+    audit_months, holds_month, not_audited, station_measure, station_rows, Findings, RuleCounts,
+    StationRows,
+};
+use crate::check::Checks;
 use crate::contract::{Month, Registry};
 use crate::error::Result;
 use crate::history::{HistoryKey, ScoreHistory};
 use crate::lake::{digest_up_to, registry_in, Lake, Manifest};
 use crate::report::{write_all, AuditReport};
-use crate::rules::RulePack;
+use crate::rules::pack::CHECKS_FILE;
+use crate::rules::{PackFiles, PackSource, RulePack};
 use crate::score::{path_to_first, score, trend, ScoreSummary, Scores, ScoringModel};
 use datafusion::prelude::SessionContext;
 use rayon::prelude::*;
 use std::path::Path;
 
-/// What an audit wrote.
+/// What an audit found and wrote.
 pub struct AuditDone {
     /// The month's scores.
     pub scores: Scores,
@@ -24,6 +36,70 @@ pub struct AuditDone {
     pub violations: usize,
     /// Where the month before's scores (for the trend) came from.
     pub previous: Previous,
+    /// The snapshot audited.
+    pub snapshot: u64,
+    /// Failing records and populations per rule and station.
+    pub rule_counts: RuleCounts,
+    /// Rows of the month read per station.
+    pub rows: StationRows,
+}
+
+/// A rule pack with its scoring model, loaded once for a run.
+pub struct LoadedPack {
+    /// How reports name it.
+    pub label: String,
+    /// Its files (the checks file among them).
+    pub files: PackFiles,
+    /// Its rules.
+    pub rules: RulePack,
+    /// Its scoring model.
+    pub model: ScoringModel,
+}
+
+impl LoadedPack {
+    /// Loads and checks the pack `source` names.
+    pub fn load(source: &PackSource) -> Result<LoadedPack> {
+        let files = source.files()?;
+        let rules = RulePack::from_files(&files)?;
+        let model = ScoringModel::from_files(&files, &rules)?;
+        Ok(LoadedPack {
+            label: source.label(),
+            files,
+            rules,
+            model,
+        })
+    }
+
+    /// The pack's checks file, or the one at `path` when given.
+    pub fn checks(&self, path: Option<&Path>) -> Result<Checks> {
+        if let Some(path) = path {
+            return Checks::load(path, &self.rules);
+        }
+        let file = self.files.file(CHECKS_FILE).ok_or_else(|| {
+            crate::error::Error::usage(
+                self.files.dir.join(CHECKS_FILE),
+                "the rule pack has no checks file",
+                "pass --checks <FILE>, or write checks.yaml beside the rules (`cctns-audit rules export DIR` shows the default)",
+            )
+        })?;
+        Checks::parse(&file.path, &file.text, &self.rules)
+    }
+}
+
+/// One audit to run: which lake snapshot, which month, where to write.
+pub struct AuditJob<'a> {
+    /// The lake.
+    pub lake: &'a Lake,
+    /// The snapshot to read (the current one, a kept one, or a staged one).
+    pub snapshot: &'a Manifest,
+    /// The month.
+    pub month: Month,
+    /// Where to write the files (`None`: write nothing).
+    pub out: Option<&'a Path>,
+    /// The pack.
+    pub pack: &'a LoadedPack,
+    /// Whether to use the score history.
+    pub history: History,
 }
 
 /// Whether an audit uses the lake's [`ScoreHistory`].
@@ -32,6 +108,9 @@ pub enum History {
     /// Take the month before's scores from the history when they are
     /// current, and record the scores computed.
     Kept,
+    /// Take the month before's scores from it, but record nothing (an
+    /// audit of a kept or staged snapshot).
+    ReadOnly,
     /// Neither read nor write it: audit the month before again.
     Ignored,
 }
@@ -58,10 +137,9 @@ impl Previous {
     }
 }
 
-/// Audits `month` of the lake at `lake_dir` with the pack in `rules_dir`,
-/// scores it (and the month before, for the trend, when the lake holds it
-/// and the score history has no current scores of it) and writes every
-/// output file into `out`.
+/// Audits `month` of the current snapshot of the lake at `lake_dir` with
+/// the pack in `rules_dir` and writes every output file into `out` (see
+/// [`audit`]).
 pub async fn audit_to_files(
     lake_dir: &Path,
     month: Month,
@@ -69,19 +147,36 @@ pub async fn audit_to_files(
     rules_dir: &Path,
     history: History,
 ) -> Result<AuditDone> {
-    let started = std::time::Instant::now();
     let lake = Lake::open(lake_dir)?;
-    let pack = RulePack::load(rules_dir)?;
-    let model = ScoringModel::load(rules_dir, &pack)?;
+    let pack = LoadedPack::load(&PackSource::Dir(rules_dir.to_path_buf()))?;
     let manifest = Manifest::load(&lake)?;
-    let ctx = crate::engine::lake_session(&lake, &manifest).await?;
+    audit(&AuditJob {
+        lake: &lake,
+        snapshot: &manifest,
+        month,
+        out: Some(out),
+        pack: &pack,
+        history,
+    })
+    .await
+}
+
+/// Audits a month of a lake snapshot, scores it (and the month before, for
+/// the trend, when the lake holds it and the score history has no current
+/// scores of it) and writes every output file.
+pub async fn audit(job: &AuditJob<'_>) -> Result<AuditDone> {
+    let started = std::time::Instant::now();
+    let (lake, month, manifest) = (job.lake, job.month, job.snapshot);
+    let (pack, model) = (&job.pack.rules, &job.pack.model);
+    let history = job.history;
+    let ctx = crate::engine::lake_session(lake, manifest).await?;
     let registry = registry_in(&ctx).await?;
     tracing::debug!(ms = started.elapsed().as_millis() as u64, "lake opened");
-    let kept = (history == History::Kept).then(|| ScoreHistory::of(&lake));
+    let kept = (history != History::Ignored).then(|| ScoreHistory::of(lake));
     let basis = Basis {
         ctx: &ctx,
         registry: &registry,
-        pack: &pack,
+        pack,
     };
     let holds_previous = holds_month(&ctx, month.prev()).await?;
     let previous_key = match (&kept, holds_previous) {
@@ -96,7 +191,12 @@ pub async fn audit_to_files(
         true => vec![month.prev(), month],
         false => vec![month],
     };
-    let mut scored = audit_and_score(&ctx, &pack, &model, &registry, &months).await?;
+    let (scored, rows) = futures::future::join(
+        audit_and_score(&ctx, pack, model, &registry, &months),
+        station_rows(&ctx, month),
+    )
+    .await;
+    let (mut scored, rows) = (scored?, rows?);
     let (findings, scores) = scored.pop().ok_or_else(|| not_audited(month))?;
     let summary = scores.summary();
     let audited = scored.pop().map(|(_, s)| s.summary());
@@ -104,7 +204,7 @@ pub async fn audit_to_files(
         ms = started.elapsed().as_millis() as u64,
         "months audited and scored"
     );
-    if let Some(h) = &kept {
+    if let Some(h) = kept.as_ref().filter(|_| history == History::Kept) {
         basis.record(h, &summary, None).await;
         if let Some(before) = &audited {
             basis.record(h, before, previous_key.as_ref()).await;
@@ -120,7 +220,8 @@ pub async fn audit_to_files(
         .as_ref()
         .or(audited.as_ref())
         .map(|before| trend(&summary, before, &parameter_ids));
-    let violations = findings.violations(&pack);
+    let violations = findings.violations(pack);
+    let rule_counts = RuleCounts::of_findings(&findings, pack);
     let paths = path_to_first(&scores);
     tracing::debug!(
         ms = started.elapsed().as_millis() as u64,
@@ -129,8 +230,8 @@ pub async fn audit_to_files(
     let run = serde_json::json!({
         "generated_at": chrono::Utc::now().to_rfc3339(),
         "lake": lake.root().display().to_string(),
-        "lake_snapshot": manifest.snapshot,
-        "rule_pack": rules_dir.display().to_string(),
+        "snapshot": manifest.snapshot,
+        "rule_pack": job.pack.label,
         "rule_pack_sha256": pack.hash,
         "months_read": format!("up to {month}"),
         "previous_month_scores": previous.as_str(),
@@ -140,17 +241,22 @@ pub async fn audit_to_files(
         violations: &violations,
         scores: &scores,
         registry: &registry,
-        model: &model,
+        model,
         paths: &paths,
         trend: trend.as_ref(),
         run,
     };
-    write_all(out, &report)?;
-    tracing::debug!(ms = started.elapsed().as_millis() as u64, "reports written");
+    if let Some(out) = job.out {
+        write_all(out, &report)?;
+        tracing::debug!(ms = started.elapsed().as_millis() as u64, "reports written");
+    }
     Ok(AuditDone {
         violations: violations.len(),
         scores,
         previous,
+        snapshot: manifest.snapshot,
+        rule_counts,
+        rows,
     })
 }
 

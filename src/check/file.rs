@@ -1,0 +1,218 @@
+//! The checks file (YAML; spec outputs.md, "The CI gate"): limits a month's
+//! audit must hold. Every problem of the file is reported at once.
+
+use super::{Checks, Limit, Limits, NoUpload};
+use crate::error::{Error, Result};
+use crate::rules::RulePack;
+use crate::yaml::{did_you_mean, key_text, problems_to_error, YamlDoc};
+use serde_yaml_ng::Value;
+use std::path::Path;
+
+const KEYS: &[&str] = &[
+    "min_score",
+    "min_district_score",
+    "no_upload",
+    "max_quarantined",
+    "rules",
+];
+const LIMIT_KEYS: &[&str] = &["warn", "fail"];
+const LIMIT_FIX: &str = "write a count (5) or a percent (2%, 0.5%) between 0% and 100%";
+
+impl Checks {
+    /// Reads and checks a checks file; rule ids must be rules of `pack`.
+    pub fn load(path: &Path, pack: &RulePack) -> Result<Checks> {
+        Checks::from_doc(&YamlDoc::read(path, "checks file")?, pack)
+    }
+
+    /// Checks the text of a checks file (named `path` in messages).
+    pub fn parse(path: &Path, text: &str, pack: &RulePack) -> Result<Checks> {
+        Checks::from_doc(
+            &YamlDoc::parse(path, text.to_string(), "checks file")?,
+            pack,
+        )
+    }
+
+    fn from_doc(doc: &YamlDoc, pack: &RulePack) -> Result<Checks> {
+        let mut problems = Vec::new();
+        doc.unknown_keys(&doc.root, &[], KEYS, &mut problems);
+        let mut checks = Checks {
+            file: doc.path.clone(),
+            ..Checks::default()
+        };
+        let get = |key: &str| doc.root.get(key).filter(|v| !v.is_null());
+        checks.min_score = get("min_score").and_then(|v| score(doc, v, "min_score", &mut problems));
+        checks.min_district_score = get("min_district_score")
+            .and_then(|v| score(doc, v, "min_district_score", &mut problems));
+        if let Some(v) = get("no_upload") {
+            checks.no_upload = doc
+                .typed(
+                    v,
+                    &["no_upload"],
+                    "write fail, warn or ignore",
+                    &mut problems,
+                )
+                .unwrap_or(NoUpload::Fail);
+        }
+        checks.max_quarantined = get("max_quarantined")
+            .and_then(|v| limits(doc, v, &["max_quarantined"], true, &mut problems));
+        if let Some(v) = get("rules") {
+            checks.rules = rule_limits(doc, v, pack, &mut problems);
+        }
+        problems_to_error(problems)?;
+        Ok(checks)
+    }
+}
+
+/// A score limit: a number from 0 to 100.
+fn score(doc: &YamlDoc, v: &Value, key: &str, problems: &mut Vec<Error>) -> Option<f64> {
+    let x = doc.typed::<f64>(v, &[key], "write a score from 0 to 100, e.g. 80", problems)?;
+    if (0.0..=100.0).contains(&x) {
+        return Some(x);
+    }
+    problems.push(Error::usage(
+        doc.at(&[key]),
+        format!("`{key}: {x}` is not a score"),
+        "write a score from 0 to 100, e.g. 80",
+    ));
+    None
+}
+
+/// `{ warn: L, fail: L }`, or (when `bare_fails`) a single limit that fails.
+fn limits(
+    doc: &YamlDoc,
+    v: &Value,
+    keys: &[&str],
+    bare_fails: bool,
+    problems: &mut Vec<Error>,
+) -> Option<Limits> {
+    let Value::Mapping(map) = v else {
+        return match bare_fails {
+            true => limit(doc, v, keys, problems).map(|fail| Limits {
+                warn: None,
+                fail: Some(fail),
+            }),
+            false => {
+                problems.push(Error::usage(
+                    doc.at(keys),
+                    format!("`{}` needs its limits", keys.join(".")),
+                    "write `{ fail: 0 }` or `{ warn: 1, fail: 5% }`",
+                ));
+                None
+            }
+        };
+    };
+    doc.unknown_keys(map, keys, LIMIT_KEYS, problems);
+    let slot = |name: &str, problems: &mut Vec<Error>| {
+        let mut at = keys.to_vec();
+        at.push(name);
+        map.get(name)
+            .filter(|v| !v.is_null())
+            .and_then(|v| limit(doc, v, &at, problems))
+    };
+    let limits = Limits {
+        warn: slot("warn", problems),
+        fail: slot("fail", problems),
+    };
+    if limits.warn.is_none() && limits.fail.is_none() && map.is_empty() {
+        problems.push(Error::usage(
+            doc.at(keys),
+            format!("`{}` sets no limit", keys.join(".")),
+            "write `fail:`, `warn:` or both",
+        ));
+    }
+    Some(limits)
+}
+
+/// One limit: a non-negative whole count, or a percent `N%` / `N.N%` from 0 to 100.
+fn limit(doc: &YamlDoc, v: &Value, keys: &[&str], problems: &mut Vec<Error>) -> Option<Limit> {
+    let parsed = match v {
+        Value::Number(n) => n.as_u64().map(Limit::Count),
+        Value::String(s) => parse_percent(s),
+        _ => None,
+    };
+    if parsed.is_none() {
+        let shown = serde_yaml_ng::to_string(v).unwrap_or_default();
+        problems.push(Error::usage(
+            doc.at(keys),
+            format!(
+                "`{}: {}` is not a count or a percent",
+                keys.join("."),
+                shown.trim()
+            ),
+            LIMIT_FIX,
+        ));
+    }
+    parsed
+}
+
+/// `2%`, `0.5%`, `100%` as an exact fraction; `None` for anything else.
+pub fn parse_percent(text: &str) -> Option<Limit> {
+    let number = text.trim().strip_suffix('%')?;
+    let (whole, fraction) = number.split_once('.').unwrap_or((number, ""));
+    let digits_only = |s: &str| s.chars().all(|c| c.is_ascii_digit());
+    if whole.is_empty() || !digits_only(whole) || !digits_only(fraction) || fraction.len() > 6 {
+        return None;
+    }
+    let scale = 10u64.pow(fraction.len() as u32);
+    let scaled: u64 = format!("{whole}{fraction}").parse().ok()?;
+    (scaled <= 100 * scale).then_some(Limit::Percent { scaled, scale })
+}
+
+fn rule_limits(
+    doc: &YamlDoc,
+    v: &Value,
+    pack: &RulePack,
+    problems: &mut Vec<Error>,
+) -> Vec<(String, Limits)> {
+    let Value::Mapping(map) = v else {
+        problems.push(Error::usage(
+            doc.at(&["rules"]),
+            "`rules` must map rule ids to limits",
+            "write `rules:` and below it `  FRP-OVERDUE: { fail: 0 }`",
+        ));
+        return Vec::new();
+    };
+    let ids: Vec<&str> = pack.rules.iter().map(|r| r.id.as_str()).collect();
+    let mut out = Vec::new();
+    for (key, value) in map {
+        let id = key_text(key);
+        if pack.rule(&id).is_none() {
+            problems.push(Error::usage(
+                doc.at(&["rules", &id]),
+                format!("unknown rule id `{id}`"),
+                did_you_mean(&id, &ids),
+            ));
+            continue;
+        }
+        if let Some(l) = limits(doc, value, &["rules", &id], false, problems) {
+            out.push((id, l));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn percents_are_exact_fractions() {
+        assert_eq!(
+            parse_percent("2%"),
+            Some(Limit::Percent {
+                scaled: 2,
+                scale: 1
+            })
+        );
+        assert_eq!(
+            parse_percent("0.5%"),
+            Some(Limit::Percent {
+                scaled: 5,
+                scale: 10
+            })
+        );
+        for bad in ["5", "%", "-1%", "101%", "1e2%", "5 %x", ".5%", "2.5.1%"] {
+            assert_eq!(parse_percent(bad), None, "{bad}");
+        }
+    }
+}
