@@ -320,3 +320,41 @@ fn write_text(path: &std::path::Path, text: &str) -> crate::error::Result<()> {
     }
     std::fs::write(path, text).map_err(|e| Error::io(path, e))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_limit_is_broken_only_above_it() {
+        assert!(!Limit::Count(3).broken(3, 10));
+        assert!(Limit::Count(3).broken(4, 10));
+        let five = parse_percent("5%").unwrap();
+        assert!(!five.broken(1, 20), "exactly 5% holds");
+        assert!(five.broken(2, 20));
+        let tiny = parse_percent("0.1%").unwrap();
+        assert!(
+            !tiny.broken(1, 1000),
+            "exactly 0.1% holds (no float rounding)"
+        );
+        assert!(tiny.broken(2, 1000));
+        assert!(
+            !parse_percent("0%").unwrap().broken(0, 0),
+            "a percent of nothing is 0%"
+        );
+        assert!(parse_percent("0%").unwrap().broken(1, 7));
+        assert_eq!(parse_percent("2.5%").unwrap().text(), "2.5%");
+        assert_eq!(Limit::Count(0).text(), "0");
+    }
+
+    #[test]
+    fn the_fail_limit_wins_over_the_warn_limit() {
+        let limits = Limits {
+            warn: Some(Limit::Count(1)),
+            fail: parse_percent("5%"),
+        };
+        assert_eq!(limits.judge(1, 100, "x"), Outcome::Pass);
+        assert!(matches!(limits.judge(2, 100, "x"), Outcome::Warn(_)));
+        assert!(matches!(limits.judge(6, 100, "x"), Outcome::Fail(_)));
+    }
+}

@@ -77,3 +77,23 @@ async fn wait_for(mut file: File, path: &Path) -> Result<File> {
         })?
         .map_err(|e| Error::io(&waited, e))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test(flavor = "multi_thread")]
+    async fn a_second_writer_waits_for_the_first() {
+        let dir = tempfile::tempdir().unwrap();
+        let lake = Lake::create(dir.path()).unwrap();
+        let first = lake.lock_for_writing("first").await.unwrap();
+        let second = {
+            let lake = lake.clone();
+            tokio::spawn(async move { lake.lock_for_writing("second").await.map(|_| ()) })
+        };
+        std::thread::sleep(std::time::Duration::from_millis(300));
+        assert!(!second.is_finished(), "the second writer must wait");
+        drop(first);
+        second.await.unwrap().unwrap();
+    }
+}

@@ -127,7 +127,7 @@ pub enum Previous {
 }
 
 impl Previous {
-    /// How `report.json` names it (`run.previous_month_scores`).
+    /// How the log names it.
     pub fn as_str(self) -> &'static str {
         match self {
             Previous::None => "none",
@@ -234,8 +234,13 @@ pub async fn audit(job: &AuditJob<'_>) -> Result<AuditDone> {
         "rule_pack": job.pack.label,
         "rule_pack_sha256": pack.hash,
         "months_read": format!("up to {month}"),
-        "previous_month_scores": previous.as_str(),
     });
+    tracing::info!(
+        month = %month,
+        snapshot = manifest.snapshot,
+        "scores of the month before for the trend: {}",
+        previous.as_str()
+    );
     let report = AuditReport {
         month,
         violations: &violations,

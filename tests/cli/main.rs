@@ -11,5 +11,9 @@
 
 mod audit;
 mod crash;
+mod gate;
 mod ingest;
 mod outputs;
+mod run;
+mod snapshots;
+mod support;

@@ -1,0 +1,520 @@
+//! `check`: the CI gate's exit codes, every limit kind at its boundary, the
+//! JUnit file read back, and staged uploads that leave the lake unchanged.
+
+use super::support::{files_of, run, run_expecting, s, sample_lake, text};
+use quick_junit::{Report, TestCaseStatus};
+use std::path::{Path, PathBuf};
+
+/// Writes a checks file.
+fn checks(dir: &Path, name: &str, yaml: &str) -> PathBuf {
+    let path = dir.join(name);
+    std::fs::write(&path, yaml).unwrap();
+    path
+}
+
+/// Runs `check --month M` with a checks file; returns the exit code and the JUnit report.
+fn gate(lake: &Path, month: &str, checks: &Path, extra: &[&str]) -> (i32, Report) {
+    let junit = checks.with_extension("xml");
+    let mut args = vec![
+        "check",
+        "--lake",
+        s(lake),
+        "--month",
+        month,
+        "--checks",
+        s(checks),
+        "--junit",
+        s(&junit),
+    ];
+    args.extend_from_slice(extra);
+    let o = run(&args);
+    let code = o.status.code().unwrap();
+    assert!(code == 0 || code == 1, "{}", text(&o));
+    let xml = std::fs::read_to_string(&junit).unwrap();
+    (code, Report::deserialize_from_str(&xml).unwrap())
+}
+
+/// (classname, name, failure message or None) of every test case.
+fn cases(report: &Report) -> Vec<(String, String, Option<String>)> {
+    report
+        .test_suites
+        .iter()
+        .flat_map(|suite| &suite.test_cases)
+        .map(|c| {
+            let failure = match &c.status {
+                TestCaseStatus::NonSuccess { message, .. } => {
+                    Some(message.as_ref().map(|m| m.to_string()).unwrap_or_default())
+                }
+                _ => None,
+            };
+            (
+                c.classname
+                    .as_ref()
+                    .map(|n| n.to_string())
+                    .unwrap_or_default(),
+                c.name.to_string(),
+                failure,
+            )
+        })
+        .collect()
+}
+
+fn failing(report: &Report) -> Vec<(String, String)> {
+    cases(report)
+        .into_iter()
+        .filter(|(_, _, f)| f.is_some())
+        .map(|(class, name, _)| (class, name))
+        .collect()
+}
+
+fn pair(class: &str, name: &str) -> (String, String) {
+    (class.to_string(), name.to_string())
+}
+
+/// The two-decimal score `scores.csv` gives `ps` in `month`.
+fn score_of(lake: &Path, dir: &Path, month: &str, ps: &str) -> String {
+    let out = dir.join(format!("audit-{month}"));
+    run_expecting(
+        0,
+        &[
+            "audit",
+            "--lake",
+            s(lake),
+            "--month",
+            month,
+            "--out",
+            s(&out),
+        ],
+    );
+    let mut reader = csv::Reader::from_path(out.join("scores.csv")).unwrap();
+    let headers = reader.headers().unwrap().clone();
+    let column = |n: &str| headers.iter().position(|h| h == n).unwrap();
+    reader
+        .records()
+        .map(Result::unwrap)
+        .find(|r| &r[column("ps_code")] == ps)
+        .map(|r| r[column("score")].to_string())
+        .unwrap()
+}
+
+#[test]
+fn a_station_below_min_score_fails_with_exit_1_and_a_clean_gate_passes() {
+    let tmp = tempfile::tempdir().unwrap();
+    let lake = sample_lake(tmp.path());
+    let strict = checks(tmp.path(), "strict.yaml", "min_score: 99.5\n");
+    let (code, report) = gate(&lake, "2024-08", &strict, &[]);
+    assert_eq!(code, 1);
+    let failed = failing(&report);
+    assert!(
+        failed.contains(&pair("UP-GBN.UP-GBN-003", "min_score")),
+        "{failed:?}"
+    );
+    let message = cases(&report)
+        .into_iter()
+        .find(|(c, n, _)| c == "UP-GBN.UP-GBN-003" && n == "min_score")
+        .and_then(|(_, _, f)| f)
+        .unwrap();
+    assert!(
+        message.contains("below the minimum 99.5") && message.contains("points lost"),
+        "{message}"
+    );
+    assert_eq!(report.test_suites.len(), 2, "one suite per district");
+    assert_eq!(report.test_suites[0].name.as_str(), "UP-GBN");
+    let lenient = checks(tmp.path(), "lenient.yaml", "min_score: 0\n");
+    let (code, report) = gate(&lake, "2024-08", &lenient, &[]);
+    assert_eq!(code, 0);
+    assert_eq!(cases(&report).len(), 9, "one case per station and check");
+    let (code, _) = gate(&lake, "2024-08", &lenient, &["--min-score", "99.5"]);
+    assert_eq!(code, 1, "--min-score overrides the file");
+}
+
+#[test]
+fn min_score_and_min_district_score_hold_at_their_boundary() {
+    let tmp = tempfile::tempdir().unwrap();
+    let lake = sample_lake(tmp.path());
+    let score: f64 = score_of(&lake, tmp.path(), "2024-08", "UP-GBN-003")
+        .parse()
+        .unwrap();
+    let at = checks(tmp.path(), "at.yaml", &format!("min_score: {score:.2}\n"));
+    let (_, report) = gate(&lake, "2024-08", &at, &[]);
+    assert!(!failing(&report).contains(&pair("UP-GBN.UP-GBN-003", "min_score")));
+    let above = checks(
+        tmp.path(),
+        "above.yaml",
+        &format!("min_score: {:.2}\n", score + 0.01),
+    );
+    let (code, report) = gate(&lake, "2024-08", &above, &[]);
+    assert_eq!(code, 1);
+    assert!(failing(&report).contains(&pair("UP-GBN.UP-GBN-003", "min_score")));
+
+    let districts = tmp.path().join("audit-2024-08/districts.csv");
+    let text = std::fs::read_to_string(districts).unwrap();
+    let gbn: f64 = text
+        .lines()
+        .find(|l| l.contains(",UP-GBN,"))
+        .and_then(|l| l.split(',').nth(4))
+        .unwrap()
+        .parse()
+        .unwrap();
+    let at = checks(
+        tmp.path(),
+        "d-at.yaml",
+        &format!("min_district_score: {gbn:.2}\n"),
+    );
+    let (_, report) = gate(&lake, "2024-08", &at, &[]);
+    assert!(cases(&report).contains(&(
+        "UP-GBN".to_string(),
+        "min_district_score".to_string(),
+        None
+    )));
+    let above = checks(
+        tmp.path(),
+        "d-above.yaml",
+        &format!("min_district_score: {:.2}\n", gbn + 0.01),
+    );
+    let (code, report) = gate(&lake, "2024-08", &above, &[]);
+    assert_eq!(code, 1);
+    assert!(failing(&report).contains(&pair("UP-GBN", "min_district_score")));
+}
+
+#[test]
+fn rule_limits_fire_above_their_count_or_percent_and_warnings_pass_unless_asked() {
+    let tmp = tempfile::tempdir().unwrap();
+    let lake = sample_lake(tmp.path());
+    // UP-GBN-003 has exactly one FIR-GEO failure in 2024-08.
+    let holds = checks(tmp.path(), "holds.yaml", "rules:\n  FIR-GEO: { fail: 1 }\n");
+    let (code, report) = gate(&lake, "2024-08", &holds, &[]);
+    assert_eq!(code, 0);
+    assert_eq!(cases(&report).len(), 9);
+    let fires = checks(tmp.path(), "fires.yaml", "rules:\n  FIR-GEO: { fail: 0 }\n");
+    let (code, report) = gate(&lake, "2024-08", &fires, &[]);
+    assert_eq!(code, 1);
+    assert_eq!(
+        failing(&report),
+        vec![pair("UP-GBN.UP-GBN-003", "rule FIR-GEO")]
+    );
+    let message = cases(&report).into_iter().find_map(|(_, _, f)| f).unwrap();
+    assert!(
+        message.contains("FIR-GEO: 1 failing records of") && message.contains("fail limit 0"),
+        "{message}"
+    );
+    assert!(message.contains("costing"), "names the points: {message}");
+
+    let percent = checks(tmp.path(), "pct.yaml", "rules:\n  FIR-GEO: { fail: 0% }\n");
+    assert_eq!(gate(&lake, "2024-08", &percent, &[]).0, 1);
+    let all = checks(
+        tmp.path(),
+        "all.yaml",
+        "rules:\n  FIR-GEO: { fail: 100% }\n",
+    );
+    assert_eq!(gate(&lake, "2024-08", &all, &[]).0, 0);
+
+    let warn = checks(
+        tmp.path(),
+        "warn.yaml",
+        "rules:\n  FIR-GEO: { warn: 0, fail: 5 }\n",
+    );
+    let (code, report) = gate(&lake, "2024-08", &warn, &[]);
+    assert_eq!(code, 0, "warnings pass");
+    assert!(failing(&report).is_empty());
+    let warned = report
+        .test_suites
+        .iter()
+        .flat_map(|t| &t.test_cases)
+        .find(|c| c.system_out.is_some())
+        .unwrap();
+    assert!(warned
+        .system_out
+        .as_ref()
+        .unwrap()
+        .as_str()
+        .contains("warn limit 0"));
+    let (code, report) = gate(&lake, "2024-08", &warn, &["--fail-on", "warning"]);
+    assert_eq!(code, 1);
+    assert_eq!(
+        failing(&report),
+        vec![pair("UP-GBN.UP-GBN-003", "rule FIR-GEO")]
+    );
+}
+
+#[test]
+fn no_upload_and_max_quarantined_fire_and_hold() {
+    let tmp = tempfile::tempdir().unwrap();
+    let lake = sample_lake(tmp.path());
+    // UP-LKO-004 uploads nothing in 2024-06.
+    let fail = checks(tmp.path(), "nu-fail.yaml", "no_upload: fail\n");
+    let (code, report) = gate(&lake, "2024-06", &fail, &[]);
+    assert_eq!(code, 1);
+    assert_eq!(
+        failing(&report),
+        vec![pair("UP-LKO.UP-LKO-004", "no_upload")]
+    );
+    let warn = checks(tmp.path(), "nu-warn.yaml", "no_upload: warn\n");
+    assert_eq!(gate(&lake, "2024-06", &warn, &[]).0, 0);
+    let ignore = checks(
+        tmp.path(),
+        "nu-ignore.yaml",
+        "no_upload: ignore\nmin_score: 0\n",
+    );
+    let (code, report) = gate(&lake, "2024-06", &ignore, &[]);
+    assert_eq!(code, 0);
+    assert!(cases(&report).iter().all(|(_, n, _)| n != "no_upload"));
+
+    // UP-GBN-003 has one quarantined row (E-ROW-WIDTH) in 2024-08.
+    let at = checks(
+        tmp.path(),
+        "q-at.yaml",
+        "no_upload: ignore\nmax_quarantined: 1\n",
+    );
+    assert_eq!(gate(&lake, "2024-08", &at, &[]).0, 0);
+    let below = checks(
+        tmp.path(),
+        "q-below.yaml",
+        "no_upload: ignore\nmax_quarantined: 0\n",
+    );
+    let (code, report) = gate(&lake, "2024-08", &below, &[]);
+    assert_eq!(code, 1);
+    assert_eq!(
+        failing(&report),
+        vec![pair("UP-GBN.UP-GBN-003", "max_quarantined")]
+    );
+    let pct = checks(
+        tmp.path(),
+        "q-pct.yaml",
+        "no_upload: ignore\nmax_quarantined: 0.1%\n",
+    );
+    let (code, report) = gate(&lake, "2024-08", &pct, &[]);
+    assert_eq!(code, 1);
+    let message = cases(&report).into_iter().find_map(|(_, _, f)| f).unwrap();
+    assert!(
+        message.starts_with("1 of ") && message.contains("rows read were quarantined"),
+        "{message}"
+    );
+    let lenient = checks(
+        tmp.path(),
+        "q-all.yaml",
+        "no_upload: ignore\nmax_quarantined: 100%\n",
+    );
+    assert_eq!(gate(&lake, "2024-08", &lenient, &[]).0, 0);
+}
+
+#[test]
+fn the_default_checks_file_writes_junit_and_a_markdown_summary() {
+    let tmp = tempfile::tempdir().unwrap();
+    let lake = sample_lake(tmp.path());
+    let (junit, summary, out) = (
+        tmp.path().join("j.xml"),
+        tmp.path().join("s.md"),
+        tmp.path().join("out"),
+    );
+    let o = run(&[
+        "check",
+        "--lake",
+        s(&lake),
+        "--month",
+        "2024-06",
+        "--junit",
+        s(&junit),
+        "--summary",
+        s(&summary),
+        "--out",
+        s(&out),
+    ]);
+    assert_eq!(
+        o.status.code(),
+        Some(1),
+        "UP-LKO-004 uploaded nothing: {}",
+        text(&o)
+    );
+    let report = Report::deserialize_from_str(&std::fs::read_to_string(&junit).unwrap()).unwrap();
+    let names: std::collections::BTreeSet<String> =
+        cases(&report).into_iter().map(|(_, n, _)| n).collect();
+    let expected = [
+        "max_quarantined",
+        "min_district_score",
+        "min_score",
+        "no_upload",
+        "rule FIR-IO-MISSING",
+        "rule FRP-OVERDUE",
+    ];
+    assert_eq!(names.into_iter().collect::<Vec<_>>(), expected);
+    let md = std::fs::read_to_string(&summary).unwrap();
+    assert!(md.starts_with("# CCTNS gate: FAILED"), "{md}");
+    assert!(
+        md.contains("| UP-LKO | UP-LKO-004 |") && md.contains("no_upload"),
+        "{md}"
+    );
+    assert!(md.contains("### District league"), "{md}");
+    assert!(
+        out.join("scores.csv").is_file(),
+        "--out writes the audit's files"
+    );
+}
+
+#[test]
+fn bad_checks_files_exit_2_with_file_line_and_fix() {
+    let tmp = tempfile::tempdir().unwrap();
+    let lake = sample_lake(tmp.path());
+    let cases = [
+        ("min_scor: 80\n", "bad.yaml:1", "did you mean `min_score`?"),
+        (
+            "rules:\n  FIR-GEO: { fail: 5 % }\n",
+            "bad.yaml:2",
+            "not a count or a percent",
+        ),
+        (
+            "rules:\n  FIR-GEO: { fail: 120% }\n",
+            "bad.yaml:2",
+            "not a count or a percent",
+        ),
+        (
+            "rules:\n  FIR-GOE: { fail: 0 }\n",
+            "bad.yaml:2",
+            "did you mean `FIR-GEO`?",
+        ),
+        (
+            "no_upload: maybe\n",
+            "bad.yaml:1",
+            "write fail, warn or ignore",
+        ),
+        ("min_score: [1\n", "bad.yaml:", "not valid YAML"),
+    ];
+    for (yaml, place, hint) in cases {
+        let path = checks(tmp.path(), "bad.yaml", yaml);
+        let o = run(&[
+            "check",
+            "--lake",
+            s(&lake),
+            "--month",
+            "2024-08",
+            "--checks",
+            s(&path),
+        ]);
+        let shown = text(&o);
+        assert_eq!(o.status.code(), Some(2), "{yaml}: {shown}");
+        assert!(
+            shown.contains(place) && shown.contains(hint),
+            "{yaml}: {shown}"
+        );
+        assert!(!shown.contains("panicked"), "{shown}");
+    }
+    let two = checks(
+        tmp.path(),
+        "two.yaml",
+        "min_scor: 80\nrules:\n  NOPE: { fail: 0 }\n",
+    );
+    let o = run(&[
+        "check",
+        "--lake",
+        s(&lake),
+        "--month",
+        "2024-08",
+        "--checks",
+        s(&two),
+    ]);
+    let shown = text(&o);
+    assert!(
+        shown.contains("two.yaml:1") && shown.contains("two.yaml:3"),
+        "every problem at once: {shown}"
+    );
+}
+
+#[test]
+fn a_broken_lake_exits_3_not_0_or_1() {
+    let tmp = tempfile::tempdir().unwrap();
+    let lake = sample_lake(tmp.path());
+    let fir_log = lake.join("fir/_delta_log");
+    for e in std::fs::read_dir(&fir_log).unwrap() {
+        let p = e.unwrap().path();
+        if p.extension().is_some_and(|x| x == "json") {
+            std::fs::write(&p, b"{ not json").unwrap();
+        }
+    }
+    let o = run(&["check", "--lake", s(&lake), "--month", "2024-08"]);
+    assert_eq!(o.status.code(), Some(3), "{}", text(&o));
+    assert_eq!(text(&o).trim().lines().count(), 1, "{}", text(&o));
+}
+
+/// The files of a lake that its readers use: the manifest, the kept
+/// snapshots, and every table's log and data files that existed.
+fn reader_files(lake: &Path) -> std::collections::BTreeMap<PathBuf, Vec<u8>> {
+    files_of(lake)
+        .into_iter()
+        .filter(|(p, _)| !p.starts_with("_lock") && !p.starts_with("_history"))
+        .collect()
+}
+
+#[test]
+fn a_staged_upload_without_accept_or_failing_leaves_the_lake_unchanged() {
+    let tmp = tempfile::tempdir().unwrap();
+    let lake = sample_lake(tmp.path());
+    let upload = tmp.path().join("upload");
+    copy_month(Path::new("sample-data"), &upload, "2024-08", "UP-GBN-001");
+    let before = reader_files(&lake);
+    let log_before = run_expecting(0, &["lake", "log", "--lake", s(&lake)]);
+    let lenient = checks(
+        tmp.path(),
+        "lenient.yaml",
+        "min_score: 0\nno_upload: ignore\n",
+    );
+    let strict = checks(tmp.path(), "strict.yaml", "min_score: 100\n");
+    for (checks, accept, code) in [(&lenient, false, 0), (&strict, true, 1)] {
+        let mut args = vec![
+            "check",
+            "--landing",
+            s(&upload),
+            "--lake",
+            s(&lake),
+            "--checks",
+            s(checks),
+        ];
+        if accept {
+            args.push("--accept");
+        }
+        let o = run_expecting(code, &args);
+        assert!(text(&o).contains("upload discarded"), "{}", text(&o));
+        let after = reader_files(&lake);
+        for (path, bytes) in &before {
+            assert_eq!(after.get(path), Some(bytes), "{} changed", path.display());
+        }
+        let log_after = run_expecting(0, &["lake", "log", "--lake", s(&lake)]);
+        assert_eq!(log_before.stdout, log_after.stdout, "no new snapshot");
+    }
+    let o = run_expecting(
+        0,
+        &[
+            "check",
+            "--landing",
+            s(&upload),
+            "--lake",
+            s(&lake),
+            "--checks",
+            s(&lenient),
+            "--accept",
+        ],
+    );
+    assert!(
+        text(&o).contains("upload accepted: snapshot 2 is now current"),
+        "{}",
+        text(&o)
+    );
+    let log =
+        String::from_utf8(run_expecting(0, &["lake", "log", "--lake", s(&lake)]).stdout).unwrap();
+    assert!(log.starts_with("snapshot 2 (current)"), "{log}");
+    assert!(log.contains("fir 2024-08: 1 stations: UP-GBN-001"), "{log}");
+}
+
+/// Copies one station's month of a landing folder (with the registry) into `to`.
+pub fn copy_month(from: &Path, to: &Path, month: &str, ps: &str) {
+    let dir = to.join(month).join(ps);
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::copy(
+        from.join("police_stations.csv"),
+        to.join("police_stations.csv"),
+    )
+    .unwrap();
+    for e in std::fs::read_dir(from.join(month).join(ps)).unwrap() {
+        let p = e.unwrap().path();
+        std::fs::copy(&p, dir.join(p.file_name().unwrap())).unwrap();
+    }
+}
