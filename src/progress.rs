@@ -7,6 +7,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 /// A progress counter for `total` steps of one stage.
 pub struct Progress {
     bar: Option<ProgressBar>,
+    visible: bool,
     label: String,
     total: u64,
     done: AtomicU64,
@@ -27,23 +28,25 @@ impl Progress {
         });
         Progress {
             bar,
+            visible,
             label: label.to_string(),
             total,
             done: AtomicU64::new(0),
         }
     }
 
-    /// One step done; without a bar, logs at every tenth of the way.
+    /// One step done; when visible but not on a terminal, logs at every tenth of the way.
     pub fn step(&self) {
         let done = self.done.fetch_add(1, Ordering::Relaxed) + 1;
         match &self.bar {
             Some(bar) => bar.inc(1),
-            None => {
+            None if self.visible => {
                 let tenth = (self.total / 10).max(1);
                 if done.is_multiple_of(tenth) || done == self.total {
                     tracing::info!(stage = %self.label, done, total = self.total, "progress");
                 }
             }
+            None => {}
         }
     }
 

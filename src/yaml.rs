@@ -159,15 +159,23 @@ pub fn key_text(key: &Value) -> String {
     }
 }
 
-/// "did you mean `X`?" for the known name closest to `name`, else the list of known names.
+/// "did you mean `X`?" for the known name closest to `name` (edits,
+/// a swap of two letters counting as one; ties to the one of nearer
+/// length), else the list of known names.
 pub fn did_you_mean(name: &str, known: &[&str]) -> String {
     let closest = known
         .iter()
-        .map(|k| (strsim::levenshtein(name, k), *k))
-        .filter(|(d, k)| *d <= 3.max(k.len() / 3))
+        .map(|k| {
+            (
+                strsim::osa_distance(name, k),
+                k.len().abs_diff(name.len()),
+                *k,
+            )
+        })
+        .filter(|(d, _, k)| *d <= 3.max(k.len() / 3))
         .min();
     match closest {
-        Some((_, best)) => format!("did you mean `{best}`?"),
+        Some((_, _, best)) => format!("did you mean `{best}`?"),
         None => format!("use one of {}", known.join(", ")),
     }
 }
@@ -220,6 +228,10 @@ mod tests {
         assert_eq!(
             did_you_mean("min_scor", &["min_score", "rules"]),
             "did you mean `min_score`?"
+        );
+        assert_eq!(
+            did_you_mean("checsk", &["check", "checks"]),
+            "did you mean `checks`?"
         );
         assert!(did_you_mean("zzzzzzzz", &["min_score", "rules"]).starts_with("use one of"));
     }

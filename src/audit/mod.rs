@@ -311,7 +311,7 @@ pub async fn audit_months(
         .zip(per_month)
         .map(|(&month, results)| Findings::gather(pack, month, &results))
         .collect::<Result<Vec<_>>>()?;
-    tracing::info!(months = ?months, aggregate_ms = aggregated.as_millis() as u64, run_ms = (ran - aggregated).as_millis() as u64, gather_ms = (started.elapsed() - ran).as_millis() as u64, "audit done");
+    tracing::debug!(months = ?months, aggregate_ms = aggregated.as_millis() as u64, run_ms = (ran - aggregated).as_millis() as u64, gather_ms = (started.elapsed() - ran).as_millis() as u64, "audit done");
     Ok(findings)
 }
 

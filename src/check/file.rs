@@ -44,14 +44,12 @@ impl Checks {
         checks.min_district_score = get("min_district_score")
             .and_then(|v| score(doc, v, "min_district_score", &mut problems));
         if let Some(v) = get("no_upload") {
-            checks.no_upload = doc
-                .typed(
-                    v,
-                    &["no_upload"],
-                    "write fail, warn or ignore",
-                    &mut problems,
-                )
-                .unwrap_or(NoUpload::Fail);
+            checks.no_upload = doc.typed::<NoUpload>(
+                v,
+                &["no_upload"],
+                "write fail, warn or ignore",
+                &mut problems,
+            );
         }
         checks.max_quarantined = get("max_quarantined")
             .and_then(|v| limits(doc, v, &["max_quarantined"], true, &mut problems));

@@ -14,7 +14,7 @@
 //!   the month, of the rows read (loaded + quarantined); a bare limit fails,
 //!   and `{ warn: …, fail: … }` works there as for rules;
 //! - a percent of an empty population (no records, no rows read) is 0%;
-//! - `no_upload: ignore` gives no test cases;
+//! - only the checks the file names get cases; `no_upload: ignore` gives none;
 //! - with `--fail-on warning` a warning is reported and counted as a failure.
 
 mod file;
@@ -38,8 +38,8 @@ pub struct Checks {
     pub min_score: Option<f64>,
     /// A district scoring below fails.
     pub min_district_score: Option<f64>,
-    /// What a station with no upload gets.
-    pub no_upload: NoUpload,
+    /// What a station with no upload gets (`None`: the file names no such check).
+    pub no_upload: Option<NoUpload>,
     /// Quarantined rows of a station's rows read.
     pub max_quarantined: Option<Limits>,
     /// Per rule id: failing records of a station.
@@ -47,11 +47,10 @@ pub struct Checks {
 }
 
 /// What `no_upload` does with a station that uploaded nothing.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum NoUpload {
     /// A failing check.
-    #[default]
     Fail,
     /// A warning.
     Warn,
@@ -241,12 +240,12 @@ fn station_checks(checks: &Checks, facts: &Facts<'_>, st: &StationScore) -> Vec<
         };
         out.push(("min_score".to_string(), outcome));
     }
-    if checks.no_upload != NoUpload::Ignore {
+    if let Some(no_upload) = checks.no_upload.filter(|n| *n != NoUpload::Ignore) {
         let why = || {
             "the station uploaded nothing this month (PS-NO-UPLOAD): all 100 points lost"
                 .to_string()
         };
-        let outcome = match (st.no_upload, checks.no_upload) {
+        let outcome = match (st.no_upload, no_upload) {
             (false, _) => Outcome::Pass,
             (true, NoUpload::Warn) => Outcome::Warn(why()),
             (true, _) => Outcome::Fail(why()),

@@ -119,11 +119,13 @@ impl Pipeline {
     /// Reads and checks the pipeline file at `path`.
     pub fn load(path: &Path) -> Result<Pipeline> {
         let doc = YamlDoc::read(path, "pipeline file")?;
-        let base = path
+        let folder = path
             .parent()
             .filter(|p| !p.as_os_str().is_empty())
-            .unwrap_or(Path::new("."))
-            .to_path_buf();
+            .unwrap_or(Path::new("."));
+        let base = folder
+            .canonicalize()
+            .unwrap_or_else(|_| folder.to_path_buf());
         Reader {
             doc: &doc,
             base,
@@ -333,7 +335,7 @@ impl Reader<'_> {
             ("summary", &mut settings.summary),
         ] {
             if let Some(text) = map.get(key).and_then(Value::as_str) {
-                *slot = self.base.join(text);
+                *slot = resolve(&self.base, text);
             } else if map.contains_key(key) {
                 self.problems.push(Error::usage(
                     doc.at(&["check", key]),
@@ -378,7 +380,7 @@ impl Reader<'_> {
             ));
             return None;
         };
-        let path = self.base.join(text);
+        let path = resolve(&self.base, text);
         if must == Must::Exist && !path.exists() {
             self.problems.push(Error::usage(
                 self.doc.at(&[key]),
@@ -389,6 +391,25 @@ impl Reader<'_> {
         }
         Some(path)
     }
+}
+
+/// `text` resolved against the (canonical) folder `base`, with `.` and `..`
+/// taken out, so that logs name `/srv/cctns/out` rather than `pipelines/../out`.
+fn resolve(base: &Path, text: &str) -> PathBuf {
+    use std::path::Component;
+    let mut out = PathBuf::new();
+    for part in base.join(text).components() {
+        match part {
+            Component::CurDir => {}
+            Component::ParentDir
+                if matches!(out.components().next_back(), Some(Component::Normal(_))) =>
+            {
+                out.pop();
+            }
+            other => out.push(other),
+        }
+    }
+    out
 }
 
 /// `2024-06`, `2024-06..2024-08` (in order, FIRST not after LAST), or
@@ -424,6 +445,17 @@ fn current_month() -> Month {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn relative_paths_resolve_against_the_files_folder() {
+        let base = Path::new("/srv/cctns/pipelines");
+        assert_eq!(resolve(base, "../out"), Path::new("/srv/cctns/out"));
+        assert_eq!(
+            resolve(base, "./x/./y"),
+            Path::new("/srv/cctns/pipelines/x/y")
+        );
+        assert_eq!(resolve(base, "/data/lake"), Path::new("/data/lake"));
+    }
 
     #[test]
     fn month_ranges_run_in_order() {

@@ -1,7 +1,7 @@
 //! `check`: the CI gate's exit codes, every limit kind at its boundary, the
 //! JUnit file read back, and staged uploads that leave the lake unchanged.
 
-use super::support::{files_of, run, run_expecting, s, sample_lake, text};
+use super::support::{audit_into, files_of, run, run_expecting, s, sample_lake, text};
 use quick_junit::{Report, TestCaseStatus};
 use std::path::{Path, PathBuf};
 
@@ -32,6 +32,15 @@ fn gate(lake: &Path, month: &str, checks: &Path, extra: &[&str]) -> (i32, Report
     assert!(code == 0 || code == 1, "{}", text(&o));
     let xml = std::fs::read_to_string(&junit).unwrap();
     (code, Report::deserialize_from_str(&xml).unwrap())
+}
+
+/// [`gate`] with a checks file of `yaml`, written beside the lake.
+fn judged(lake: &Path, month: &str, yaml: &str, extra: &[&str]) -> (i32, Report) {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    static NEXT: AtomicUsize = AtomicUsize::new(0);
+    let name = format!("checks-{}.yaml", NEXT.fetch_add(1, Ordering::Relaxed));
+    let path = checks(lake.parent().unwrap(), &name, yaml);
+    gate(lake, month, &path, extra)
 }
 
 /// (classname, name, failure message or None) of every test case.
@@ -74,18 +83,7 @@ fn pair(class: &str, name: &str) -> (String, String) {
 /// The two-decimal score `scores.csv` gives `ps` in `month`.
 fn score_of(lake: &Path, dir: &Path, month: &str, ps: &str) -> String {
     let out = dir.join(format!("audit-{month}"));
-    run_expecting(
-        0,
-        &[
-            "audit",
-            "--lake",
-            s(lake),
-            "--month",
-            month,
-            "--out",
-            s(&out),
-        ],
-    );
+    audit_into(lake, month, &out, &[]);
     let mut reader = csv::Reader::from_path(out.join("scores.csv")).unwrap();
     let headers = reader.headers().unwrap().clone();
     let column = |n: &str| headers.iter().position(|h| h == n).unwrap();
@@ -101,8 +99,7 @@ fn score_of(lake: &Path, dir: &Path, month: &str, ps: &str) -> String {
 fn a_station_below_min_score_fails_with_exit_1_and_a_clean_gate_passes() {
     let tmp = tempfile::tempdir().unwrap();
     let lake = sample_lake(tmp.path());
-    let strict = checks(tmp.path(), "strict.yaml", "min_score: 99.5\n");
-    let (code, report) = gate(&lake, "2024-08", &strict, &[]);
+    let (code, report) = judged(&lake, "2024-08", "min_score: 99.5\n", &[]);
     assert_eq!(code, 1);
     let failed = failing(&report);
     assert!(
@@ -120,11 +117,10 @@ fn a_station_below_min_score_fails_with_exit_1_and_a_clean_gate_passes() {
     );
     assert_eq!(report.test_suites.len(), 2, "one suite per district");
     assert_eq!(report.test_suites[0].name.as_str(), "UP-GBN");
-    let lenient = checks(tmp.path(), "lenient.yaml", "min_score: 0\n");
-    let (code, report) = gate(&lake, "2024-08", &lenient, &[]);
+    let (code, report) = judged(&lake, "2024-08", "min_score: 0\n", &[]);
     assert_eq!(code, 0);
     assert_eq!(cases(&report).len(), 9, "one case per station and check");
-    let (code, _) = gate(&lake, "2024-08", &lenient, &["--min-score", "99.5"]);
+    let (code, _) = judged(&lake, "2024-08", "min_score: 0\n", &["--min-score", "99.5"]);
     assert_eq!(code, 1, "--min-score overrides the file");
 }
 
@@ -135,15 +131,14 @@ fn min_score_and_min_district_score_hold_at_their_boundary() {
     let score: f64 = score_of(&lake, tmp.path(), "2024-08", "UP-GBN-003")
         .parse()
         .unwrap();
-    let at = checks(tmp.path(), "at.yaml", &format!("min_score: {score:.2}\n"));
-    let (_, report) = gate(&lake, "2024-08", &at, &[]);
+    let (_, report) = judged(&lake, "2024-08", &format!("min_score: {score:.2}\n"), &[]);
     assert!(!failing(&report).contains(&pair("UP-GBN.UP-GBN-003", "min_score")));
-    let above = checks(
-        tmp.path(),
-        "above.yaml",
+    let (code, report) = judged(
+        &lake,
+        "2024-08",
         &format!("min_score: {:.2}\n", score + 0.01),
+        &[],
     );
-    let (code, report) = gate(&lake, "2024-08", &above, &[]);
     assert_eq!(code, 1);
     assert!(failing(&report).contains(&pair("UP-GBN.UP-GBN-003", "min_score")));
 
@@ -156,23 +151,23 @@ fn min_score_and_min_district_score_hold_at_their_boundary() {
         .unwrap()
         .parse()
         .unwrap();
-    let at = checks(
-        tmp.path(),
-        "d-at.yaml",
+    let (_, report) = judged(
+        &lake,
+        "2024-08",
         &format!("min_district_score: {gbn:.2}\n"),
+        &[],
     );
-    let (_, report) = gate(&lake, "2024-08", &at, &[]);
     assert!(cases(&report).contains(&(
         "UP-GBN".to_string(),
         "min_district_score".to_string(),
         None
     )));
-    let above = checks(
-        tmp.path(),
-        "d-above.yaml",
+    let (code, report) = judged(
+        &lake,
+        "2024-08",
         &format!("min_district_score: {:.2}\n", gbn + 0.01),
+        &[],
     );
-    let (code, report) = gate(&lake, "2024-08", &above, &[]);
     assert_eq!(code, 1);
     assert!(failing(&report).contains(&pair("UP-GBN", "min_district_score")));
 }
@@ -182,12 +177,10 @@ fn rule_limits_fire_above_their_count_or_percent_and_warnings_pass_unless_asked(
     let tmp = tempfile::tempdir().unwrap();
     let lake = sample_lake(tmp.path());
     // UP-GBN-003 has exactly one FIR-GEO failure in 2024-08.
-    let holds = checks(tmp.path(), "holds.yaml", "rules:\n  FIR-GEO: { fail: 1 }\n");
-    let (code, report) = gate(&lake, "2024-08", &holds, &[]);
+    let (code, report) = judged(&lake, "2024-08", "rules:\n  FIR-GEO: { fail: 1 }\n", &[]);
     assert_eq!(code, 0);
     assert_eq!(cases(&report).len(), 9);
-    let fires = checks(tmp.path(), "fires.yaml", "rules:\n  FIR-GEO: { fail: 0 }\n");
-    let (code, report) = gate(&lake, "2024-08", &fires, &[]);
+    let (code, report) = judged(&lake, "2024-08", "rules:\n  FIR-GEO: { fail: 0 }\n", &[]);
     assert_eq!(code, 1);
     assert_eq!(
         failing(&report),
@@ -200,21 +193,21 @@ fn rule_limits_fire_above_their_count_or_percent_and_warnings_pass_unless_asked(
     );
     assert!(message.contains("costing"), "names the points: {message}");
 
-    let percent = checks(tmp.path(), "pct.yaml", "rules:\n  FIR-GEO: { fail: 0% }\n");
-    assert_eq!(gate(&lake, "2024-08", &percent, &[]).0, 1);
-    let all = checks(
-        tmp.path(),
-        "all.yaml",
-        "rules:\n  FIR-GEO: { fail: 100% }\n",
+    assert_eq!(
+        judged(&lake, "2024-08", "rules:\n  FIR-GEO: { fail: 0% }\n", &[]).0,
+        1
     );
-    assert_eq!(gate(&lake, "2024-08", &all, &[]).0, 0);
+    assert_eq!(
+        judged(&lake, "2024-08", "rules:\n  FIR-GEO: { fail: 100% }\n", &[]).0,
+        0
+    );
 
-    let warn = checks(
-        tmp.path(),
-        "warn.yaml",
+    let (code, report) = judged(
+        &lake,
+        "2024-08",
         "rules:\n  FIR-GEO: { warn: 0, fail: 5 }\n",
+        &[],
     );
-    let (code, report) = gate(&lake, "2024-08", &warn, &[]);
     assert_eq!(code, 0, "warnings pass");
     assert!(failing(&report).is_empty());
     let warned = report
@@ -229,7 +222,12 @@ fn rule_limits_fire_above_their_count_or_percent_and_warnings_pass_unless_asked(
         .unwrap()
         .as_str()
         .contains("warn limit 0"));
-    let (code, report) = gate(&lake, "2024-08", &warn, &["--fail-on", "warning"]);
+    let (code, report) = judged(
+        &lake,
+        "2024-08",
+        "rules:\n  FIR-GEO: { warn: 0, fail: 5 }\n",
+        &["--fail-on", "warning"],
+    );
     assert_eq!(code, 1);
     assert_eq!(
         failing(&report),
@@ -242,60 +240,61 @@ fn no_upload_and_max_quarantined_fire_and_hold() {
     let tmp = tempfile::tempdir().unwrap();
     let lake = sample_lake(tmp.path());
     // UP-LKO-004 uploads nothing in 2024-06.
-    let fail = checks(tmp.path(), "nu-fail.yaml", "no_upload: fail\n");
-    let (code, report) = gate(&lake, "2024-06", &fail, &[]);
+    let (code, report) = judged(&lake, "2024-06", "no_upload: fail\n", &[]);
     assert_eq!(code, 1);
     assert_eq!(
         failing(&report),
         vec![pair("UP-LKO.UP-LKO-004", "no_upload")]
     );
-    let warn = checks(tmp.path(), "nu-warn.yaml", "no_upload: warn\n");
-    assert_eq!(gate(&lake, "2024-06", &warn, &[]).0, 0);
-    let ignore = checks(
-        tmp.path(),
-        "nu-ignore.yaml",
-        "no_upload: ignore\nmin_score: 0\n",
-    );
-    let (code, report) = gate(&lake, "2024-06", &ignore, &[]);
+    assert_eq!(judged(&lake, "2024-06", "no_upload: warn\n", &[]).0, 0);
+    let (code, report) = judged(&lake, "2024-06", "no_upload: ignore\nmin_score: 0\n", &[]);
     assert_eq!(code, 0);
     assert!(cases(&report).iter().all(|(_, n, _)| n != "no_upload"));
 
     // UP-GBN-003 has one quarantined row (E-ROW-WIDTH) in 2024-08.
-    let at = checks(
-        tmp.path(),
-        "q-at.yaml",
-        "no_upload: ignore\nmax_quarantined: 1\n",
+    assert_eq!(
+        judged(
+            &lake,
+            "2024-08",
+            "no_upload: ignore\nmax_quarantined: 1\n",
+            &[]
+        )
+        .0,
+        0
     );
-    assert_eq!(gate(&lake, "2024-08", &at, &[]).0, 0);
-    let below = checks(
-        tmp.path(),
-        "q-below.yaml",
+    let (code, report) = judged(
+        &lake,
+        "2024-08",
         "no_upload: ignore\nmax_quarantined: 0\n",
+        &[],
     );
-    let (code, report) = gate(&lake, "2024-08", &below, &[]);
     assert_eq!(code, 1);
     assert_eq!(
         failing(&report),
         vec![pair("UP-GBN.UP-GBN-003", "max_quarantined")]
     );
-    let pct = checks(
-        tmp.path(),
-        "q-pct.yaml",
+    let (code, report) = judged(
+        &lake,
+        "2024-08",
         "no_upload: ignore\nmax_quarantined: 0.1%\n",
+        &[],
     );
-    let (code, report) = gate(&lake, "2024-08", &pct, &[]);
     assert_eq!(code, 1);
     let message = cases(&report).into_iter().find_map(|(_, _, f)| f).unwrap();
     assert!(
         message.starts_with("1 of ") && message.contains("rows read were quarantined"),
         "{message}"
     );
-    let lenient = checks(
-        tmp.path(),
-        "q-all.yaml",
-        "no_upload: ignore\nmax_quarantined: 100%\n",
+    assert_eq!(
+        judged(
+            &lake,
+            "2024-08",
+            "no_upload: ignore\nmax_quarantined: 100%\n",
+            &[]
+        )
+        .0,
+        0
     );
-    assert_eq!(gate(&lake, "2024-08", &lenient, &[]).0, 0);
 }
 
 #[test]

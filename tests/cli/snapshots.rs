@@ -1,7 +1,7 @@
 //! Kept snapshots: `audit --snapshot`, `lake log`, and two writers at once.
 
 use super::gate::copy_month;
-use super::support::{files_of, run, run_expecting, s, sample_lake, text};
+use super::support::{audit_into, files_of, run, run_expecting, s, sample_lake, text};
 use std::path::Path;
 
 /// The files an audit wrote, with `run.generated_at` (the run's time) taken out of `report.json`.
@@ -34,52 +34,17 @@ fn audit_of_a_kept_snapshot_reproduces_its_files_after_a_reupload() {
     let tmp = tempfile::tempdir().unwrap();
     let lake = sample_lake(tmp.path());
     let first = tmp.path().join("first");
-    run_expecting(
-        0,
-        &[
-            "audit",
-            "--lake",
-            s(&lake),
-            "--month",
-            "2024-08",
-            "--out",
-            s(&first),
-        ],
-    );
+    audit_into(&lake, "2024-08", &first, &[]);
     reupload_shorter_august(tmp.path(), &lake);
     let now = tmp.path().join("now");
-    run_expecting(
-        0,
-        &[
-            "audit",
-            "--lake",
-            s(&lake),
-            "--month",
-            "2024-08",
-            "--out",
-            s(&now),
-        ],
-    );
+    audit_into(&lake, "2024-08", &now, &[]);
     assert_ne!(
         std::fs::read(first.join("scores.csv")).unwrap(),
         std::fs::read(now.join("scores.csv")).unwrap(),
         "the re-upload changed the scores"
     );
     let again = tmp.path().join("again");
-    let o = run_expecting(
-        0,
-        &[
-            "audit",
-            "--lake",
-            s(&lake),
-            "--month",
-            "2024-08",
-            "--out",
-            s(&again),
-            "--snapshot",
-            "1",
-        ],
-    );
+    let o = audit_into(&lake, "2024-08", &again, &["--snapshot", "1"]);
     assert!(text(&o).contains("lake snapshot 1"), "{}", text(&o));
     let (a, b) = (audit_files(&first), audit_files(&again));
     assert_eq!(a.keys().collect::<Vec<_>>(), b.keys().collect::<Vec<_>>());
@@ -171,18 +136,7 @@ fn two_ingests_at_once_never_mix() {
     );
     assert_eq!(kinds.iter().filter(|k| **k).count(), 1, "{log}");
     let out = tmp.path().join("out");
-    run_expecting(
-        0,
-        &[
-            "audit",
-            "--lake",
-            s(&lake),
-            "--month",
-            "2024-07",
-            "--out",
-            s(&out),
-        ],
-    );
+    audit_into(&lake, "2024-07", &out, &[]);
     let scores = std::fs::read_to_string(out.join("scores.csv")).unwrap();
     assert_eq!(
         scores.lines().count(),

@@ -28,6 +28,21 @@ pub fn run_expecting(code: i32, args: &[&str]) -> Output {
     o
 }
 
+/// Audits `month` of `lake` into `out`, expecting exit 0.
+pub fn audit_into(lake: &Path, month: &str, out: &Path, extra: &[&str]) -> std::process::Output {
+    let mut args = vec![
+        "audit",
+        "--lake",
+        s(lake),
+        "--month",
+        month,
+        "--out",
+        s(out),
+    ];
+    args.extend_from_slice(extra);
+    run_expecting(0, &args)
+}
+
 /// A path as the `&str` an argument list takes.
 pub fn s(p: &Path) -> &str {
     p.to_str().unwrap()
