@@ -93,7 +93,7 @@ pub async fn stage<'a>(
     let run_id = opts.run_id.clone().unwrap_or_else(new_run_id);
     let lock = lake.lock_for_writing(&run_id).await?;
     let manifest = Manifest::load(lake)?;
-    lake::recover(lake, &manifest).await?;
+    lake::recover(lake, &manifest, lake::Rollback::Interrupted).await?;
     let mut report = new_report(landing, lake, &run_id, manifest.snapshot);
     let registry = resolve_registry(landing, lake, &manifest, &mut report).await?;
     for refused in &landing.refused {
@@ -196,7 +196,7 @@ impl Staged<'_> {
     /// the current snapshot names, and the lake's readers never saw them.
     pub async fn discard(mut self) -> Result<IngestReport> {
         if self.next.is_some() {
-            lake::recover(self.lake, &self.current).await?;
+            lake::recover(self.lake, &self.current, lake::Rollback::Discarded).await?;
         }
         self.report.snapshot = self.current.snapshot;
         Ok(self.report)

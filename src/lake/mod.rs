@@ -18,7 +18,7 @@ mod write;
 pub use lock::WriterLock;
 pub use manifest::{Manifest, Replaced};
 pub use read::{digest_up_to, read_registry, register_snapshot, registry_in};
-pub use write::{overwrite_table, recover, replace_rows, stats_columns, STATS_COLUMNS};
+pub use write::{overwrite_table, recover, replace_rows, stats_columns, Rollback, STATS_COLUMNS};
 
 use crate::error::{Error, Result};
 use datafusion::arrow::datatypes::{DataType, Field, Schema, SchemaRef};

@@ -146,31 +146,52 @@ async fn keep_properties(
         )))
 }
 
+/// Why commits beyond the manifest are rolled back.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Rollback {
+    /// An ingest was interrupted before its manifest moved (logged as a warning).
+    Interrupted,
+    /// A staged upload was discarded (logged as information).
+    Discarded,
+}
+
 /// Rolls every table back to the version the manifest names, so commits
-/// of an interrupted ingest never become visible; tables the manifest does
-/// not name are removed.
-pub async fn recover(lake: &Lake, manifest: &Manifest) -> Result<()> {
+/// of an interrupted ingest or a discarded upload never become visible;
+/// tables the manifest does not name are removed.
+pub async fn recover(lake: &Lake, manifest: &Manifest, why: Rollback) -> Result<()> {
     for (name, _) in super::table_schemas() {
         let dir = lake.table_dir(name);
         if !dir.join("_delta_log").is_dir() {
             continue;
         }
         let Some(&wanted) = manifest.tables.get(name) else {
-            tracing::warn!(
-                table = name,
-                "removing a table no snapshot names (interrupted first ingest)"
-            );
+            match why {
+                Rollback::Interrupted => tracing::warn!(
+                    table = name,
+                    "removing a table no snapshot names (interrupted first ingest)"
+                ),
+                Rollback::Discarded => {
+                    tracing::info!(table = name, "removing a discarded new table")
+                }
+            }
             std::fs::remove_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
             continue;
         };
         let table = open_latest(lake, name).await?;
         let ahead = table.version().is_some_and(|latest| latest > wanted);
         if ahead && !restored_to(&table, wanted).await {
-            tracing::warn!(
-                table = name,
-                version = wanted,
-                "rolling back commits of an interrupted ingest"
-            );
+            match why {
+                Rollback::Interrupted => tracing::warn!(
+                    table = name,
+                    version = wanted,
+                    "rolling back commits of an interrupted ingest"
+                ),
+                Rollback::Discarded => tracing::info!(
+                    table = name,
+                    version = wanted,
+                    "discarding the staged upload's commits"
+                ),
+            }
             table
                 .restore()
                 .with_version_to_restore(wanted)
