@@ -10,6 +10,7 @@ use cctns_audit::landing::Landing;
 use cctns_audit::pipeline::run::RunDone;
 use cctns_audit::pipeline::{audit, AuditDone, AuditJob, History, LoadedPack};
 use cctns_audit::pipeline::{check_month, check_upload, GateDone, GateOptions, Pipeline, Stage};
+use cctns_audit::publish::{publish, PseudonymKey};
 use cctns_audit::rules::pack::CHECKS_FILE;
 use cctns_audit::rules::{lint_files, PackFiles, PackSource, RulePack};
 use cctns_audit::score::ScoringModel;
@@ -40,6 +41,8 @@ pub enum Command {
     Check(CheckArgs),
     /// Run a pipeline file's stages (ingest, audit, check, publish).
     Run(RunArgs),
+    /// Publish a month for dashboards: pseudonymised Delta tables and the score history.
+    Publish(PublishArgs),
     /// Inspect the lake.
     #[command(subcommand)]
     Lake(LakeCommand),
@@ -93,6 +96,26 @@ pub enum FailOn {
     Failure,
     /// Failed checks and warnings.
     Warning,
+}
+
+/// Arguments of `publish`.
+#[derive(Debug, clap::Args)]
+pub struct PublishArgs {
+    /// The lake folder.
+    #[arg(long)]
+    pub lake: PathBuf,
+    /// The month to publish, YYYY-MM.
+    #[arg(long)]
+    pub month: String,
+    /// The publish folder (created if missing).
+    #[arg(long)]
+    pub to: PathBuf,
+    /// The pseudonym key file (mode 600, at least 32 bytes); default: $CCTNS_PSEUDONYM_KEY.
+    #[arg(long)]
+    pub key_file: Option<PathBuf>,
+    /// The rule pack folder (default: the built-in rules/cctns).
+    #[arg(long)]
+    pub rules: Option<PathBuf>,
 }
 
 /// Arguments of `run`.
@@ -241,6 +264,7 @@ pub async fn run(cli: Cli) -> Result<Outcome> {
         Command::Generate(args) => run_generate(args),
         Command::Check(args) => run_check(args).await,
         Command::Run(args) => run_pipeline(args).await,
+        Command::Publish(args) => run_publish(args).await,
         Command::Lake(LakeCommand::Log { lake }) => run_lake_log(&lake),
         Command::Rules(RulesCommand::Lint { dir }) => run_lint(dir).await,
         Command::Rules(RulesCommand::List { dir }) => run_list(dir),
@@ -549,6 +573,22 @@ fn print_verdict(done: &GateDone, args: &CheckArgs) {
             println!("{what}: {}", path.display());
         }
     }
+}
+
+#[allow(clippy::print_stdout)]
+async fn run_publish(args: PublishArgs) -> Result<Outcome> {
+    let month = parse_month(&args.month)?;
+    let key = PseudonymKey::load(args.key_file.as_deref())?;
+    let lake = Lake::open(&args.lake)?;
+    let pack = LoadedPack::load(&PackSource::choose(args.rules))?;
+    let done = publish(&lake, month, &args.to, &pack, &key).await?;
+    let rows: usize = done.rows.values().sum();
+    println!(
+        "published {month} of lake snapshot {} into {}: {rows} rows in the six tables, the audit's tables, stations, _publish.json",
+        done.snapshot,
+        done.to.display()
+    );
+    Ok(Outcome::Success)
 }
 
 async fn run_pipeline(args: RunArgs) -> Result<Outcome> {

@@ -26,6 +26,7 @@ pub mod landing;
 pub mod panic;
 pub mod pipeline;
 pub mod progress;
+pub mod publish;
 pub mod report;
 pub mod rules;
 pub mod score;

@@ -6,7 +6,7 @@
 //! Keys: `landing`, `lake`, `month` or `months` (`2024-06..2024-08`, or
 //! `previous` for the calendar month before the run), `rules`, `checks`,
 //! `out`, `stages`, `check` (`min_score`, `fail_on`, `junit`, `summary`),
-//! `publish`, `publish_if_check_fails`.
+//! `publish` (the folder), `key_file`, `publish_if_check_fails`.
 
 use crate::contract::Month;
 use crate::error::{Error, Result};
@@ -96,6 +96,8 @@ pub struct Pipeline {
     pub check: CheckSettings,
     /// The publish folder.
     pub publish: Option<PathBuf>,
+    /// The pseudonym key file (default: `$CCTNS_PSEUDONYM_KEY`).
+    pub key_file: Option<PathBuf>,
     /// Publish even when the check failed.
     pub publish_if_check_fails: bool,
 }
@@ -111,6 +113,7 @@ const KEYS: &[&str] = &[
     "stages",
     "check",
     "publish",
+    "key_file",
     "publish_if_check_fails",
 ];
 const CHECK_KEYS: &[&str] = &["min_score", "fail_on", "junit", "summary"];
@@ -172,13 +175,7 @@ impl Reader<'_> {
         let out = self.required_path("out", Must::MayBeNew, "the reports folder");
         let check = self.check_settings(out.as_deref());
         let publish = self.path("publish", Must::MayBeNew);
-        if doc.root.contains_key("publish") {
-            self.problems.push(Error::usage(
-                doc.at(&["publish"]),
-                "the publish stage is not built in this version of cctns-audit",
-                "remove `publish` (and `publish` from `stages`) for now",
-            ));
-        }
+        let key_file = self.path("key_file", Must::Exist);
         let publish_if_check_fails =
             self.typed_or("publish_if_check_fails", false, "write true or false");
         if needs(Stage::Publish) && publish.is_none() && !doc.root.contains_key("publish") {
@@ -208,6 +205,7 @@ impl Reader<'_> {
             stages,
             check,
             publish,
+            key_file,
             publish_if_check_fails,
         })
     }

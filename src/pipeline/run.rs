@@ -12,6 +12,7 @@ use crate::error::{Error, Result};
 use crate::ingest::{ingest, IngestOptions};
 use crate::lake::{Lake, Manifest};
 use crate::landing::Landing;
+use crate::publish::{publish, PseudonymKey};
 use std::time::Instant;
 
 /// What a run did, stage by stage.
@@ -106,11 +107,11 @@ pub async fn run(pipeline: &Pipeline, stages: &[Stage]) -> Result<RunDone> {
         done.record(Stage::Check, u8::from(failures > 0), started, what);
     }
     if stages.contains(&Stage::Publish) {
-        return Err(Error::usage(
-            &pipeline.file,
-            "the publish stage is not built in this version of cctns-audit",
-            "remove `publish` from the pipeline's stages",
-        ));
+        let check_failed = done
+            .stages
+            .iter()
+            .any(|(s, code, _)| *s == Stage::Check && *code > 0);
+        publish_stage(pipeline, &lake, &pack, check_failed, &mut done).await?;
     }
     Ok(done)
 }
@@ -146,5 +147,44 @@ async fn ingest_stage(pipeline: &Pipeline, done: &mut RunDone) -> Result<()> {
         report.snapshot
     );
     done.record(Stage::Ingest, code, started, what);
+    Ok(())
+}
+
+async fn publish_stage(
+    pipeline: &Pipeline,
+    lake: &Lake,
+    pack: &LoadedPack,
+    check_failed: bool,
+    done: &mut RunDone,
+) -> Result<()> {
+    let started = Instant::now();
+    let Some(to) = &pipeline.publish else {
+        return Err(Error::usage(
+            &pipeline.file,
+            "the publish stage needs a publish folder",
+            "add `publish: <DIR>`",
+        ));
+    };
+    if check_failed && !pipeline.publish_if_check_fails {
+        let what =
+            "skipped: the check failed (set `publish_if_check_fails: true` to publish anyway)";
+        done.record(Stage::Publish, 0, started, what.to_string());
+        return Ok(());
+    }
+    let key = PseudonymKey::load(pipeline.key_file.as_deref())?;
+    let mut rows = 0;
+    for &month in &pipeline.months {
+        rows += publish(lake, month, to, pack, &key)
+            .await?
+            .rows
+            .values()
+            .sum::<usize>();
+    }
+    let what = format!(
+        "{} months, {rows} rows published into {}",
+        pipeline.months.len(),
+        to.display()
+    );
+    done.record(Stage::Publish, 0, started, what);
     Ok(())
 }

@@ -14,6 +14,7 @@ mod crash;
 mod gate;
 mod ingest;
 mod outputs;
+mod publish;
 mod run;
 mod snapshots;
 mod support;
