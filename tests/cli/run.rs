@@ -136,3 +136,35 @@ fn malformed_pipeline_files_exit_2_with_file_line_and_fix() {
     }
     assert!(!tmp.path().join("lake").exists(), "nothing ran");
 }
+
+#[test]
+fn the_publish_stage_runs_after_a_passing_check_only() {
+    use std::os::unix::fs::PermissionsExt;
+    let tmp = tempfile::tempdir().unwrap();
+    let key = tmp.path().join("key");
+    std::fs::write(&key, "0123456789abcdef0123456789abcdef").unwrap();
+    std::fs::set_permissions(&key, std::fs::Permissions::from_mode(0o600)).unwrap();
+    std::fs::write(tmp.path().join("lenient.yaml"), "min_score: 0\n").unwrap();
+    std::fs::write(tmp.path().join("strict.yaml"), "min_score: 100\n").unwrap();
+    let yaml = |checks: &str| {
+        format!(
+            "landing: {}\nlake: lake\nmonths: 2024-07..2024-08\nout: out\nchecks: {checks}\npublish: published\nkey_file: key\n",
+            sample_data()
+        )
+    };
+    let strict = pipeline(tmp.path(), "strict.pipeline.yaml", &yaml("strict.yaml"));
+    let o = run_expecting(1, &["run", s(&strict)]);
+    assert!(
+        text(&o).contains("publish  exit 0: skipped: the check failed"),
+        "{}",
+        text(&o)
+    );
+    assert!(!tmp.path().join("published/fir").exists());
+    let lenient = pipeline(tmp.path(), "lenient.pipeline.yaml", &yaml("lenient.yaml"));
+    let o = run_expecting(0, &["run", s(&lenient), "--from", "audit"]);
+    assert!(text(&o).contains("2 months"), "{}", text(&o));
+    let log: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(tmp.path().join("published/_publish.json")).unwrap())
+            .unwrap();
+    assert_eq!(log["months"].as_object().unwrap().len(), 2);
+}
