@@ -235,7 +235,7 @@ pub async fn audit(job: &AuditJob<'_>) -> Result<AuditDone> {
         "rule_pack_sha256": pack.hash,
         "months_read": format!("up to {month}"),
     });
-    tracing::info!(
+    tracing::debug!(
         month = %month,
         snapshot = manifest.snapshot,
         "scores of the month before for the trend: {}",

@@ -34,12 +34,7 @@ impl RunDone {
 
     fn record(&mut self, stage: Stage, code: u8, started: Instant, what: String) {
         let secs = started.elapsed().as_secs_f64();
-        tracing::info!(
-            stage = stage.name(),
-            exit = code,
-            secs = format!("{secs:.2}"),
-            "{what}"
-        );
+        tracing::info!("{} done in {secs:.2} s (exit {code}): {what}", stage.name());
         self.stages
             .push((stage, code, format!("{what} ({secs:.1} s)")));
     }
