@@ -13,6 +13,8 @@
 //! - `max_quarantined` counts the quarantined rows of the station's files of
 //!   the month, of the rows read (loaded + quarantined); a bare limit fails,
 //!   and `{ warn: …, fail: … }` works there as for rules;
+//! - `min_score` judges every station, one that uploaded nothing (score 0)
+//!   included, which then fails both `min_score` and `no_upload: fail`;
 //! - a percent of an empty population (no records, no rows read) is 0%;
 //! - only the checks the file names get cases; `no_upload: ignore` gives none;
 //! - with `--fail-on warning` a warning is reported and counted as a failure.

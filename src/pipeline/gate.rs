@@ -1,6 +1,8 @@
 //! The CI gate wired: audit a month of the lake, or a staged upload, judge
 //! it with a checks file, write JUnit and Markdown, and (for an upload)
-//! accept or discard the staged snapshot.
+//! accept or discard the staged snapshot. An upload with a file that could
+//! not be read fails the gate and is never accepted; one that changes
+//! nothing has nothing to accept.
 
 use super::{audit, AuditDone, AuditJob, History, LoadedPack};
 use crate::check::{judge, junit, summary, Checks, Facts, Verdict};
