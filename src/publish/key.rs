@@ -106,6 +106,13 @@ fn refuse_if_shared(path: &Path) -> Result<()> {
             "pass the path of the SCRB's key file",
         )
     })?;
+    if !meta.is_file() {
+        return Err(Error::usage(
+            path,
+            "the key file is not a file",
+            "pass the path of the SCRB's key file",
+        ));
+    }
     let mode = meta.permissions().mode() & 0o777;
     if mode & 0o077 != 0 {
         return Err(Error::usage(

@@ -106,8 +106,22 @@ pub async fn publish(
             "ingest first",
         ));
     }
-    let target = Lake::create(to)?;
+    if to.exists() && !to.is_dir() {
+        return Err(Error::usage(
+            to,
+            "not a folder",
+            "pass --to a new or existing publish folder",
+        ));
+    }
     let ctx = crate::engine::lake_session(lake, &manifest).await?;
+    if !crate::audit::holds_month(&ctx, month).await? {
+        return Err(Error::usage(
+            format!("--month {month}"),
+            format!("the lake at {} holds no row of {month}", lake.root().display()),
+            "publish a month the lake holds (`cctns-audit lake log --lake <LAKE>` shows what each ingest loaded)",
+        ));
+    }
+    let target = Lake::create(to)?;
     let sexual = sexual_offence_firs(&ctx, pack).await?;
     let mut rows = BTreeMap::new();
     for table in &TABLES {

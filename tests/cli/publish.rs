@@ -359,6 +359,22 @@ fn a_missing_short_or_shared_key_exits_2_naming_the_fix() {
     let o = publish_with(&lake, "2024-08", &to, &short);
     assert_eq!(o.status.code(), Some(2), "{}", text(&o));
     assert!(!text(&o).contains("tooshort"), "{}", text(&o));
+    let o = publish_with(&lake, "2024-08", &to, tmp.path());
+    assert_eq!(
+        o.status.code(),
+        Some(2),
+        "a folder as key file: {}",
+        text(&o)
+    );
+    let good = key_file(tmp.path(), "good", KEY);
+    let o = publish_with(&lake, "2031-01", &to, &good);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(text(&o).contains("holds no row of 2031-01"), "{}", text(&o));
+    let file = tmp.path().join("a-file");
+    std::fs::write(&file, "").unwrap();
+    let o = publish_with(&lake, "2024-08", &file, &good);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(text(&o).contains("not a folder"), "{}", text(&o));
     assert!(!to.join("fir").exists(), "nothing published");
 }
 
