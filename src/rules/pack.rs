@@ -68,6 +68,8 @@ pub struct Rule {
     pub severity: Severity,
     /// One sentence saying what it checks.
     pub description: String,
+    /// That sentence in Hindi, when the pack gives it (`description_hi`).
+    pub description_hi: Option<String>,
     /// Message template.
     pub message: Option<String>,
     /// Its table (population's table; `station` for station rules).
@@ -307,6 +309,7 @@ fn check_rule(
         id: spec.id,
         severity,
         description: spec.description,
+        description_hi: spec.description_hi,
         message: spec.message,
         table,
         population: spec.population,

@@ -173,6 +173,19 @@ mod tests {
     use super::*;
 
     #[test]
+    fn every_rule_of_the_built_in_pack_says_what_it_checks_in_hindi() {
+        let pack = crate::rules::RulePack::from_files(&PackFiles::built_in()).unwrap();
+        for rule in &pack.rules {
+            let hi = rule.description_hi.as_deref().unwrap_or_default();
+            assert!(
+                hi.chars().any(|c| ('\u{900}'..='\u{97f}').contains(&c)),
+                "{}: no Hindi description",
+                rule.id
+            );
+        }
+    }
+
+    #[test]
     fn the_built_in_pack_is_the_rules_cctns_folder() {
         let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("rules/cctns");
         let on_disk = PackFiles::read(&dir).unwrap();

@@ -31,6 +31,8 @@ pub struct RuleSpec {
     pub severity: String,
     /// One English sentence saying what the rule checks.
     pub description: String,
+    /// The same sentence in Hindi (Devanagari), for the pages a station reads.
+    pub description_hi: Option<String>,
     /// Message template; `{column}` names a column of the rule's scope, `{record_key}` the record key.
     pub message: Option<String>,
     /// The rule's table (its population's), when not the file's.
