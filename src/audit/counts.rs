@@ -22,17 +22,24 @@ impl RuleCounts {
     pub fn of_findings(findings: &Findings, pack: &RulePack) -> RuleCounts {
         let mut counts = RuleCounts::default();
         for (rule, found) in pack.rules.iter().zip(&findings.rules) {
-            let stations = counts.per_rule.entry(rule.id.clone()).or_default();
-            let station_of = |id: u32| {
-                let station = findings.records.station_of(id);
-                findings.records.station_name(station).to_string()
-            };
+            let mut by_station: BTreeMap<u32, (u64, u64)> = BTreeMap::new();
             for &id in &found.population {
-                stations.entry(station_of(id)).or_default().1 += 1;
+                by_station
+                    .entry(findings.records.station_of(id))
+                    .or_default()
+                    .1 += 1;
             }
             for &id in found.failing.keys() {
-                stations.entry(station_of(id)).or_default().0 += 1;
+                by_station
+                    .entry(findings.records.station_of(id))
+                    .or_default()
+                    .0 += 1;
             }
+            let named = by_station
+                .into_iter()
+                .map(|(station, n)| (findings.records.station_name(station).to_string(), n))
+                .collect();
+            counts.per_rule.insert(rule.id.clone(), named);
             counts.tables.insert(rule.id.clone(), rule.table.clone());
         }
         counts

@@ -44,9 +44,14 @@ pub struct GateDone {
 impl GateDone {
     /// Whether every check held, and (for an upload) every file was read.
     pub fn passed(&self) -> bool {
-        let files_ok = self.upload.as_ref().is_none_or(|r| !r.has_file_errors());
-        files_ok && self.verdicts.iter().all(Verdict::passed)
+        passes(self.upload.as_ref(), &self.verdicts)
     }
+}
+
+/// Whether every verdict passed and the upload, if any, had every file read.
+fn passes(upload: Option<&IngestReport>, verdicts: &[Verdict]) -> bool {
+    let files_ok = upload.is_none_or(|r| !r.has_file_errors());
+    files_ok && verdicts.iter().all(Verdict::passed)
 }
 
 /// Audits and judges `month` of the lake's current snapshot.
@@ -130,8 +135,7 @@ pub async fn check_upload(
         upload: None,
         accepted: false,
     };
-    let files_ok = !staged.report().has_file_errors();
-    let passed = files_ok && done.verdicts.iter().all(Verdict::passed);
+    let passed = passes(Some(staged.report()), &done.verdicts);
     done.accepted = accept && passed && staged.changes_lake();
     done.upload = Some(match done.accepted {
         true => staged.accept()?,
