@@ -13,6 +13,7 @@ use cctns_audit::pipeline::{check_month, check_upload, GateDone, GateOptions, Pi
 use cctns_audit::publish::{publish, PseudonymKey};
 use cctns_audit::rules::pack::CHECKS_FILE;
 use cctns_audit::rules::{lint_files, PackFiles, PackSource, RulePack};
+use cctns_audit::report::{write_handouts, Lang, Report};
 use cctns_audit::score::ScoringModel;
 use clap::{Parser, Subcommand};
 use std::path::{Path, PathBuf};
@@ -37,6 +38,8 @@ pub enum Command {
     Generate(GenerateArgs),
     /// Print one thana's gap report (score, lost points, records to fix first, path to first place).
     Explain(ExplainArgs),
+    /// Write a thana's one-page A4 handout (score, rank, costliest rules, records to fix) from an audit's folder.
+    Handout(HandoutArgs),
     /// CI gate: judge a month of the lake, or an upload before it enters the lake, against a checks file.
     Check(CheckArgs),
     /// Run a pipeline file's stages (ingest, audit, check, publish).
@@ -84,6 +87,9 @@ pub struct CheckArgs {
     /// Write the audit's own files here (one sub-folder per month when an upload touches several).
     #[arg(long)]
     pub out: Option<PathBuf>,
+    /// Language of the audit's report.html and summary.md: en, hi or both.
+    #[arg(long, value_enum, default_value_t = Lang::Both)]
+    pub lang: Lang,
     /// The rule pack folder (default: the built-in rules/cctns).
     #[arg(long)]
     pub rules: Option<PathBuf>,
@@ -165,6 +171,9 @@ pub struct AuditArgs {
     /// the history as it is.
     #[arg(long)]
     pub no_history: bool,
+    /// Language of report.html and summary.md: en, hi or both.
+    #[arg(long, value_enum, default_value_t = Lang::Both)]
+    pub lang: Lang,
 }
 
 /// Arguments of `generate`.
@@ -206,6 +215,23 @@ pub struct ExplainArgs {
     /// The station's code.
     #[arg(long)]
     pub ps: String,
+    /// Language of the report: en, hi or both.
+    #[arg(long, value_enum, default_value_t = Lang::En)]
+    pub lang: Lang,
+}
+
+/// Arguments of `handout`.
+#[derive(Debug, clap::Args)]
+pub struct HandoutArgs {
+    /// The folder an audit wrote (holding report.json); the handouts are written into it.
+    #[arg(long)]
+    pub out: PathBuf,
+    /// The station's code (repeat for several stations).
+    #[arg(long, required = true)]
+    pub ps: Vec<String>,
+    /// Language of the handout: en, hi or both.
+    #[arg(long, value_enum, default_value_t = Lang::Both)]
+    pub lang: Lang,
 }
 
 /// `rules` subcommands.
@@ -261,6 +287,7 @@ pub async fn run(cli: Cli) -> Result<Outcome> {
         Command::Ingest(args) => run_ingest(args).await,
         Command::Audit(args) => run_audit(args).await,
         Command::Explain(args) => run_explain(args),
+        Command::Handout(args) => run_handout(args),
         Command::Generate(args) => run_generate(args),
         Command::Check(args) => run_check(args).await,
         Command::Run(args) => run_pipeline(args).await,
@@ -302,6 +329,7 @@ async fn run_audit(args: AuditArgs) -> Result<Outcome> {
         out: Some(&args.out),
         pack: &pack,
         history,
+        lang: args.lang,
     })
     .await?;
     print_audit_summary(&done, &args.out);
@@ -328,7 +356,7 @@ fn print_audit_summary(done: &AuditDone, out: &Path) {
             cctns_audit::score::round_half_away(d.score, 2)
         );
     }
-    println!("reports in {}: violations, scores, points_lost, districts, path_to_first (.csv, .parquet), report.json, report.html", out.display());
+    println!("reports in {}: violations, scores, points_lost, districts, path_to_first (.csv, .parquet), report.json, report.html, summary.md", out.display());
 }
 
 fn parse_months(text: &str) -> Result<(Month, Month)> {
@@ -375,7 +403,19 @@ fn run_generate(args: GenerateArgs) -> Result<Outcome> {
 
 #[allow(clippy::print_stdout)]
 fn run_explain(args: ExplainArgs) -> Result<Outcome> {
-    print!("{}", cctns_audit::report::explain(&args.out, &args.ps)?);
+    print!(
+        "{}",
+        cctns_audit::report::explain(&args.out, &args.ps, args.lang)?
+    );
+    Ok(Outcome::Success)
+}
+
+#[allow(clippy::print_stdout)]
+fn run_handout(args: HandoutArgs) -> Result<Outcome> {
+    let report = Report::load(&args.out)?;
+    for path in write_handouts(&report, &args.ps, &args.out, args.lang)? {
+        println!("{}", path.display());
+    }
     Ok(Outcome::Success)
 }
 
@@ -490,6 +530,7 @@ async fn run_check(args: CheckArgs) -> Result<Outcome> {
         junit: args.junit.clone(),
         summary: args.summary.clone(),
         out: args.out.clone(),
+        lang: args.lang,
     };
     let done = match (&args.landing, &args.month) {
         (Some(landing), _) => {

@@ -2,6 +2,7 @@
 //! verdict, the failing stations with their scores and broken limits, the
 //! warnings, and the district league.
 
+use crate::report::markdown_cell as cell;
 use super::{Outcome, Verdict};
 use crate::error::Result;
 use crate::score::{round_half_away, Scores};
@@ -119,12 +120,6 @@ fn district_score(scores: &Scores, code: &str) -> String {
         .find(|d| d.district_code == code)
         .map(|d| format!("{:.2}", round_half_away(d.score, 2)))
         .unwrap_or_default()
-}
-
-/// A table cell: pipes escaped and line breaks made spaces, so a name
-/// cannot break the table.
-fn cell(text: &str) -> String {
-    text.replace('|', "\\|").replace(['\n', '\r'], " ")
 }
 
 /// Writes the summary to `path`.

@@ -8,6 +8,7 @@
 //! `out`, `stages`, `check` (`min_score`, `fail_on`, `junit`, `summary`),
 //! `publish` (the folder), `key_file`, `publish_if_check_fails`.
 
+use crate::report::Lang;
 use crate::contract::Month;
 use crate::error::{Error, Result};
 use crate::rules::PackSource;
@@ -100,6 +101,8 @@ pub struct Pipeline {
     pub key_file: Option<PathBuf>,
     /// Publish even when the check failed.
     pub publish_if_check_fails: bool,
+    /// The language of each month's `report.html` and `summary.md` (`lang`, default both).
+    pub lang: Lang,
 }
 
 const KEYS: &[&str] = &[
@@ -115,6 +118,7 @@ const KEYS: &[&str] = &[
     "publish",
     "key_file",
     "publish_if_check_fails",
+    "lang",
 ];
 const CHECK_KEYS: &[&str] = &["min_score", "fail_on", "junit", "summary"];
 
@@ -178,6 +182,7 @@ impl Reader<'_> {
         let key_file = self.path("key_file", Must::Exist);
         let publish_if_check_fails =
             self.typed_or("publish_if_check_fails", false, "write true or false");
+        let lang = self.typed_or("lang", Lang::Both, "write en, hi or both");
         if needs(Stage::Publish) && publish.is_none() && !doc.root.contains_key("publish") {
             self.problems.push(Error::usage(
                 doc.at(&["stages"]),
@@ -207,6 +212,7 @@ impl Reader<'_> {
             publish,
             key_file,
             publish_if_check_fails,
+            lang,
         })
     }
 

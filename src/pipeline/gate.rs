@@ -4,6 +4,7 @@
 //! not be read fails the gate and is never accepted; one that changes
 //! nothing has nothing to accept.
 
+use crate::report::Lang;
 use super::{audit, AuditDone, AuditJob, History, LoadedPack};
 use crate::check::{judge, junit, summary, Checks, Facts, Verdict};
 use crate::contract::Month;
@@ -26,6 +27,8 @@ pub struct GateOptions {
     pub summary: Option<PathBuf>,
     /// Where to write the audit's own files.
     pub out: Option<PathBuf>,
+    /// The language of the audit's `report.html` and `summary.md`.
+    pub lang: Lang,
 }
 
 /// What the gate decided.
@@ -71,6 +74,7 @@ pub async fn check_month(
         out,
         pack,
         history: History::Kept,
+        lang: opts.lang,
     })
     .await?;
     let source = format!(
@@ -112,6 +116,7 @@ pub async fn check_upload(
             out: out.as_deref(),
             pack,
             history: History::ReadOnly,
+            lang: opts.lang,
         })
         .await;
         match done {

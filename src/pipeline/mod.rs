@@ -20,7 +20,7 @@ use crate::contract::{Month, Registry};
 use crate::error::Result;
 use crate::history::{HistoryKey, ScoreHistory};
 use crate::lake::{digest_up_to, registry_in, Lake, Manifest};
-use crate::report::{write_all, AuditReport};
+use crate::report::{write_all, AuditReport, Lang, Run};
 use crate::rules::pack::CHECKS_FILE;
 use crate::rules::{PackFiles, PackSource, RulePack};
 use crate::score::{path_to_first, score, trend, ScoreSummary, Scores, ScoringModel};
@@ -100,6 +100,8 @@ pub struct AuditJob<'a> {
     pub pack: &'a LoadedPack,
     /// Whether to use the score history.
     pub history: History,
+    /// The language of `report.html` and `summary.md`.
+    pub lang: Lang,
 }
 
 /// Whether an audit uses the lake's [`ScoreHistory`].
@@ -157,6 +159,7 @@ pub async fn audit_to_files(
         out: Some(out),
         pack: &pack,
         history,
+        lang: Lang::Both,
     })
     .await
 }
@@ -227,14 +230,14 @@ pub async fn audit(job: &AuditJob<'_>) -> Result<AuditDone> {
         ms = started.elapsed().as_millis() as u64,
         "history, trend, violations and paths to first"
     );
-    let run = serde_json::json!({
-        "generated_at": chrono::Utc::now().to_rfc3339(),
-        "lake": lake.root().display().to_string(),
-        "snapshot": manifest.snapshot,
-        "rule_pack": job.pack.label,
-        "rule_pack_sha256": pack.hash,
-        "months_read": format!("up to {month}"),
-    });
+    let run = Run {
+        generated_at: chrono::Utc::now().to_rfc3339(),
+        lake: lake.root().display().to_string(),
+        snapshot: manifest.snapshot,
+        rule_pack: job.pack.label.clone(),
+        rule_pack_sha256: pack.hash.clone(),
+        months_read: format!("up to {month}"),
+    };
     tracing::debug!(
         month = %month,
         snapshot = manifest.snapshot,
@@ -246,10 +249,12 @@ pub async fn audit(job: &AuditJob<'_>) -> Result<AuditDone> {
         violations: &violations,
         scores: &scores,
         registry: &registry,
+        pack,
         model,
         paths: &paths,
         trend: trend.as_ref(),
         run,
+        lang: job.lang,
     };
     if let Some(out) = job.out {
         write_all(out, &report)?;

@@ -66,6 +66,7 @@ pub async fn run(pipeline: &Pipeline, stages: &[Stage]) -> Result<RunDone> {
                 out: write.then_some(out.as_path()),
                 pack: &pack,
                 history: History::Kept,
+                lang: pipeline.lang,
             })
             .await?;
             audited.push((month, audit_done));
@@ -89,6 +90,7 @@ pub async fn run(pipeline: &Pipeline, stages: &[Stage]) -> Result<RunDone> {
             junit: Some(pipeline.check.junit.clone()),
             summary: Some(pipeline.check.summary.clone()),
             out: None,
+            lang: pipeline.lang,
         };
         let source = format!("pipeline {}", pipeline.file.display());
         let verdicts = judge_and_write(&audited, checks, &opts, &source)?;

@@ -319,6 +319,7 @@ async fn publish_audit(
         out: Some(&staging),
         pack,
         history: History::Kept,
+        lang: Lang::Both,
     })
     .await?;
     let ctx = SessionContext::new();

@@ -1,165 +1,363 @@
-//! `report.html`: one self-contained page (no network, no script, no font)
-//! an analyst opens in a browser: the district league table, a chart of the
-//! points lost by parameter (inline SVG), and each thana's gap report in
-//! plain English with its Hindi name. Rendered from the report document.
+//! `report.html`: one self-contained page (no network, no external script,
+//! font or image) an analyst opens, searches and prints: the district
+//! league with the change since the month before, inline SVG charts, and
+//! each thana's gap report in plain language, collapsed and sorted by rank.
+//! Rendered from the [`Report`] with the `templates/report.html` template
+//! (askama, checked at compile time, every value HTML-escaped).
+//!
+//! The page reads with JavaScript off (every section opens by a click); a
+//! few lines of inline script add the search box and the district filter,
+//! which a link can preset: `report.html#find=UP-GBN-003` or
+//! `#district=UP-GBN`.
+//!
+//! Above [`SPLIT_ABOVE`] stations (a national lake) one file would be too
+//! large for a browser: `report.html` is then an index (league, charts, and
+//! per district its thanas' ranks and scores, searchable) linking to one page
+//! per district in `report-districts/`, which holds the thanas' sections.
 
-use super::explain::{path_sentence, rule_list, station_paths};
+use super::chart::{Bars, Climb};
+use super::model::{DistrictReport, Report, StationReport};
+use super::words::{self, label, Lang, Say};
+use super::file_safe;
+use crate::error::{Error, Result};
+use askama::Template;
 use rayon::prelude::*;
-use serde_json::Value;
-use std::fmt::Write;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
 
-/// The page for a report document (see [`super::report_json`]); stations are rendered in parallel.
-pub fn report_html(report: &Value) -> String {
-    let month = report["month"].as_str().unwrap_or("");
-    let mut o = String::new();
-    let _ = write!(
-        o,
-        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>CCTNS audit {month}</title><style>{STYLE}</style></head><body>"
-    );
-    let _ = write!(o, "<h1>CCTNS data-quality audit, {}</h1>", esc(month));
-    districts(&mut o, report);
-    chart(&mut o, report);
-    let paths = station_paths(report);
-    let stations: Vec<String> = report["stations"]
-        .as_array()
-        .map(Vec::as_slice)
-        .unwrap_or_default()
+/// How many records to fix a thana's section lists.
+pub const RECORDS_IN_PAGE: usize = 20;
+
+/// The page's stylesheet (screen and print).
+const STYLE: &str = include_str!("../../templates/report.css");
+
+/// The page's script: search box and district filter.
+const SCRIPT: &str = include_str!("../../templates/report.js");
+
+/// Above this many stations the report is split into an index and one page per district.
+pub const SPLIT_ABOVE: usize = 4000;
+
+/// The folder of the district pages of a split report.
+pub const DISTRICT_PAGES: &str = "report-districts";
+
+/// The page of a report, in `lang`, unsplit.
+pub fn report_html(report: &Report, lang: Lang) -> Result<String> {
+    render(page(report, lang, Scope::Whole))
+}
+
+/// The pages of a report: `report.html`, and when the report has more than
+/// [`SPLIT_ABOVE`] stations one page per district under [`DISTRICT_PAGES`];
+/// as paths relative to the output folder, with their text.
+pub fn report_pages(report: &Report, lang: Lang) -> Result<Vec<(PathBuf, String)>> {
+    if report.stations.len() <= SPLIT_ABOVE {
+        return Ok(vec![("report.html".into(), report_html(report, lang)?)]);
+    }
+    let index = render(page(report, lang, Scope::Index))?;
+    let mut pages = vec![("report.html".into(), index)];
+    let districts: Result<Vec<(PathBuf, String)>> = report
+        .districts
         .par_iter()
-        .map(|s| {
-            let mut section = String::new();
-            station(&mut section, s, paths.get(text(s, "ps_code")).copied());
-            section
+        .map(|d| {
+            let html = render(page(report, lang, Scope::District(d)))?;
+            Ok((district_page(&d.district_code), html))
         })
         .collect();
-    o.extend(stations);
-    o.push_str("</body></html>\n");
-    o
+    pages.extend(districts?);
+    Ok(pages)
 }
 
-const STYLE: &str = "body{font-family:sans-serif;margin:2em;max-width:60em}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.2em .6em;text-align:left}td.n{text-align:right}section{border-top:2px solid #345;margin-top:1.5em}.lost{color:#a21}";
-
-fn esc(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
+fn district_page(code: &str) -> PathBuf {
+    Path::new(DISTRICT_PAGES).join(format!("{}.html", file_safe(code)))
 }
 
-fn text<'a>(v: &'a Value, key: &str) -> &'a str {
-    v[key].as_str().unwrap_or("")
+fn render(page: Page<'_>) -> Result<String> {
+    page.render()
+        .map_err(|e| Error::io("report.html", std::io::Error::other(e.to_string())))
 }
 
-fn num(v: &Value, key: &str) -> f64 {
-    v[key].as_f64().unwrap_or(0.0)
+/// What one page shows.
+#[derive(Clone, Copy)]
+enum Scope<'a> {
+    /// Everything, thanas' sections included.
+    Whole,
+    /// League, charts and each district's thanas as rows linking to the district pages.
+    Index,
+    /// One district's sections, linking back to the index.
+    District(&'a DistrictReport),
 }
 
-fn districts(o: &mut String, report: &Value) {
-    o.push_str("<h2>District league</h2><table><tr><th>rank</th><th>district</th><th>stations</th><th>score</th></tr>");
-    for d in report["districts"].as_array().into_iter().flatten() {
-        let _ = write!(
-            o,
-            "<tr><td class=n>{}</td><td>{} ({})</td><td class=n>{}</td><td class=n>{:.2}</td></tr>",
-            d["rank_in_state"],
-            esc(text(d, "district_name")),
-            esc(text(d, "district_code")),
-            d["stations"],
-            num(d, "score")
-        );
+/// Two-decimal text of a score or points.
+pub(super) fn two(x: f64) -> String {
+    format!("{:.2}", x + 0.0)
+}
+
+/// Four-decimal text of a share or recoverable points.
+pub(super) fn four(x: f64) -> String {
+    format!("{:.4}", x + 0.0)
+}
+
+/// A change since the month before: "+1.25 ▲2", "−0.50 ▼1", "0.00 =".
+pub(super) fn change(score: Option<f64>, rank: Option<i64>) -> String {
+    let Some(score) = score else {
+        return String::new();
+    };
+    let sign = if score > 0.0 { "+" } else { "" };
+    let rank = match rank.unwrap_or(0) {
+        r if r > 0 => format!("▲{r}"),
+        r if r < 0 => format!("▼{}", -r),
+        _ => "=".to_string(),
+    };
+    format!("{sign}{} {rank}", two(score))
+}
+
+#[derive(Template)]
+#[template(path = "report.html")]
+struct Page<'a> {
+    lang: Lang,
+    month: String,
+    run: &'a super::model::Run,
+    l: Labels,
+    back: Option<&'static str>,
+    change_head: Option<Say>,
+    state_chart: Bars,
+    districts: Vec<DistrictView<'a>>,
+    total: usize,
+    no_upload: Say,
+    nothing_lost: Say,
+    style: &'static str,
+    script: &'static str,
+}
+
+/// The page's fixed labels.
+struct Labels {
+    title: Say,
+    month: Say,
+    snapshot: Say,
+    rule_pack: Say,
+    find: Say,
+    district: Say,
+    all_districts: Say,
+    league: Say,
+    rank: Say,
+    stations: Say,
+    score: Say,
+    state_chart: Say,
+    district_chart: Say,
+    losses: Say,
+    to_fix: Say,
+    record: Say,
+    points: Say,
+    rules: Say,
+    path: Say,
+    back: Say,
+    district_page: Say,
+}
+
+impl Labels {
+    fn new() -> Labels {
+        Labels {
+            title: label::title(),
+            month: label::month(),
+            snapshot: label::snapshot(),
+            rule_pack: label::rule_pack(),
+            find: label::find(),
+            district: label::district(),
+            all_districts: label::all_districts(),
+            league: label::league(),
+            rank: label::rank(),
+            stations: label::stations(),
+            score: label::score(),
+            state_chart: label::state_chart(),
+            district_chart: label::district_chart(),
+            losses: label::losses(),
+            to_fix: label::to_fix(),
+            record: label::record(),
+            points: label::points(),
+            rules: label::rules(),
+            path: label::path(),
+            back: label::back(),
+            district_page: label::district_page(),
+        }
     }
-    o.push_str("</table>");
 }
 
-/// A horizontal bar per parameter: points lost over all stations.
-fn chart(o: &mut String, report: &Value) {
-    let mut lost: Vec<(String, String, f64)> = Vec::new();
-    for s in report["stations"].as_array().into_iter().flatten() {
-        for p in s["parameters"].as_array().into_iter().flatten() {
-            let (id, name) = (text(p, "id").to_string(), text(p, "name").to_string());
-            match lost.iter_mut().find(|(i, _, _)| *i == id) {
-                Some(entry) => entry.2 += num(p, "lost"),
-                None => lost.push((id, name, num(p, "lost"))),
+struct DistrictView<'a> {
+    d: &'a DistrictReport,
+    score: String,
+    change: String,
+    chart: Bars,
+    page: Option<String>,
+    stations: Vec<StationView<'a>>,
+}
+
+/// A thana's section.
+pub(super) struct StationView<'a> {
+    pub(super) s: &'a StationReport,
+    pub(super) score: String,
+    pub(super) change: String,
+    pub(super) standing: Say,
+    pub(super) chart: Bars,
+    pub(super) losses: Vec<Say>,
+    pub(super) fixes: Vec<FixView<'a>>,
+    pub(super) listed: Option<Say>,
+    pub(super) path: Option<Say>,
+    pub(super) climb: Option<Climb>,
+}
+
+/// A record to fix as a row shows it.
+pub(super) struct FixView<'a> {
+    pub(super) table: &'a str,
+    pub(super) record_key: &'a str,
+    pub(super) points: String,
+    pub(super) rules: String,
+}
+
+fn page<'a>(report: &'a Report, lang: Lang, scope: Scope<'a>) -> Page<'a> {
+    let mut by_district: BTreeMap<&str, Vec<&StationReport>> = BTreeMap::new();
+    for s in &report.stations {
+        by_district.entry(&s.district_code).or_default().push(s);
+    }
+    let districts = report
+        .districts
+        .iter()
+        .filter(|d| match scope {
+            Scope::District(only) => only.district_code == d.district_code,
+            _ => true,
+        })
+        .map(|d| {
+            let mut own = by_district.remove(d.district_code.as_str()).unwrap_or_default();
+            own.sort_by(|a, b| {
+                (a.rank_in_district, &a.ps_code).cmp(&(b.rank_in_district, &b.ps_code))
+            });
+            DistrictView {
+                d,
+                score: two(d.score),
+                change: change(d.score_change, d.rank_change),
+                chart: Bars::lost(report, &d.lost_by_parameter, lang),
+                page: matches!(scope, Scope::Index).then(|| {
+                    district_page(&d.district_code).to_string_lossy().into_owned()
+                }),
+                stations: own
+                    .par_iter()
+                    .map(|s| station_view(report, s, lang, RECORDS_IN_PAGE))
+                    .collect(),
             }
-        }
+        })
+        .collect::<Vec<DistrictView<'a>>>();
+    let total = districts.iter().map(|d| d.stations.len()).sum();
+    Page {
+        lang,
+        month: report.month.to_string(),
+        run: &report.run,
+        l: Labels::new(),
+        back: matches!(scope, Scope::District(_)).then_some("../report.html"),
+        change_head: report
+            .trend
+            .as_ref()
+            .map(|t| label::change_since(&t.previous_month)),
+        state_chart: Bars::lost(report, &report.state.lost_by_parameter, lang),
+        districts,
+        total,
+        no_upload: words::no_upload(),
+        nothing_lost: words::nothing_lost(),
+        style: STYLE,
+        script: SCRIPT,
     }
-    let max = lost.iter().map(|l| l.2).fold(0.0_f64, f64::max).max(1e-9);
-    let height = 24 * lost.len() + 10;
-    let _ = write!(o, "<h2>Points lost by parameter, all stations</h2><svg role=\"img\" width=\"640\" height=\"{height}\" xmlns=\"http://www.w3.org/2000/svg\">");
-    for (i, (id, name, value)) in lost.iter().enumerate() {
-        let y = 24 * i + 5;
-        let w = (value / max * 380.0).round();
-        let _ = write!(
-            o,
-            "<text x=\"0\" y=\"{}\" font-size=\"12\">{} {}</text><rect x=\"200\" y=\"{y}\" width=\"{w}\" height=\"16\" fill=\"#a21\"/><text x=\"{}\" y=\"{}\" font-size=\"12\">{value:.2}</text>",
-            y + 12,
-            esc(id),
-            esc(name),
-            205.0 + w,
-            y + 12
-        );
-    }
-    o.push_str("</svg>");
 }
 
-fn station(o: &mut String, s: &Value, path_to_first: Option<&Value>) {
-    let _ = write!(
-        o,
-        "<section><h2>{} {} <span lang=\"hi\">{}</span></h2><p>District {}: score <b>{:.2}</b>, rank {} in the district, {} distinct FIRs (category {}).</p>",
-        esc(text(s, "ps_code")),
-        esc(text(s, "ps_name")),
-        esc(text(s, "ps_name_hi")),
-        esc(text(s, "district_code")),
-        num(s, "score"),
-        s["rank_in_district"],
-        s["fir_count"],
-        esc(text(s, "category"))
-    );
-    if s["no_upload"].as_bool() == Some(true) {
-        o.push_str("<p class=lost>Nothing was uploaded for the month: all 100 points are lost (PS-NO-UPLOAD).</p></section>");
-        return;
+/// The section of one thana, listing at most `records` records to fix.
+pub(super) fn station_view<'a>(
+    report: &'a Report,
+    s: &'a StationReport,
+    lang: Lang,
+    records: usize,
+) -> StationView<'a> {
+    let of = report.district(&s.district_code).map_or(0, |d| d.stations);
+    let path = report.station_path(&s.ps_code);
+    let shown = s.records_to_fix_first.len().min(records);
+    StationView {
+        s,
+        score: two(s.score),
+        change: change(s.score_change, s.rank_change),
+        standing: words::standing(
+            &two(s.score),
+            s.rank_in_district,
+            of,
+            s.fir_count,
+            &s.category,
+        ),
+        chart: Bars::points(report, s),
+        losses: losses(report, s),
+        fixes: s
+            .records_to_fix_first
+            .iter()
+            .take(records)
+            .map(|f| FixView {
+                table: &f.table,
+                record_key: &f.record_key,
+                points: four(f.recoverable_points),
+                rules: f.rules.join(", "),
+            })
+            .collect(),
+        listed: (s.failing_records > shown).then(|| words::records_listed(shown, s.failing_records)),
+        path: path.filter(|_| !s.no_upload).map(|p| words::path(p, two)),
+        climb: path.and_then(|p| Climb::of(s, p)),
     }
-    let shares = s["points_lost"].as_array().cloned().unwrap_or_default();
-    if shares.is_empty() {
-        o.push_str("<p>No point was lost: every record passes every rule.</p>");
-    } else {
-        o.push_str("<table><tr><th>parameter</th><th>rule</th><th>failing records</th><th>points lost</th></tr>");
-        for l in &shares {
-            let _ = write!(
-                o,
-                "<tr><td>{}</td><td>{}</td><td class=n>{}</td><td class=\"n lost\">{:.4}</td></tr>",
-                esc(text(l, "parameter_id")),
-                esc(text(l, "rule_id")),
-                l["failing_records"],
-                num(l, "points_lost")
-            );
-        }
-        o.push_str("</table><p>Records to fix first:</p><ol>");
-        for r in s["records_to_fix_first"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .take(10)
-        {
-            let _ = write!(
-                o,
-                "<li>{} {}: +{:.4} points ({})</li>",
-                esc(text(r, "table")),
-                esc(text(r, "record_key")),
-                num(r, "recoverable_points"),
-                esc(&rule_list(r))
-            );
-        }
-        o.push_str("</ol>");
-    }
-    path(o, path_to_first);
-    o.push_str("</section>");
 }
 
-fn path(o: &mut String, path_to_first: Option<&Value>) {
-    if let Some(p) = path_to_first {
-        let _ = write!(
-            o,
-            "<p>Path to first place in the district: {}</p>",
-            esc(&path_sentence(p))
-        );
+/// A station's losses as sentences, the costliest first.
+pub(super) fn losses(report: &Report, s: &StationReport) -> Vec<Say> {
+    let mut shares: Vec<_> = s.points_lost.iter().collect();
+    shares.sort_by(|a, b| {
+        b.points_lost
+            .total_cmp(&a.points_lost)
+            .then_with(|| a.rule_id.cmp(&b.rule_id))
+    });
+    shares
+        .into_iter()
+        .map(|share| {
+            let (table, description) = match report.rule(&share.rule_id) {
+                Some(rule) => (
+                    rule.table.as_str(),
+                    Say::new(&rule.description, &rule.description_hi),
+                ),
+                None => ("", Say::new(&share.rule_id, &share.rule_id)),
+            };
+            words::loss(
+                &words::records_of(table, share.failing_records),
+                &description,
+                &two(share.points_lost),
+            )
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_and_keys_are_text_and_every_chart_has_a_bar_per_parameter() {
+        let page = report_html(&super::super::model::tiny(), Lang::Both).unwrap();
+        assert_eq!(page.matches("<script").count(), 1, "only the page's own script");
+        assert!(page.contains("&#60;script&#62;alert(1)&#60;/script&#62;"));
+        assert!(page.contains("<code>&#60;script&#62;k&#60;/script&#62;</code>"));
+        assert!(!page.contains("<script>k</script>") && !page.contains("<b>X</b>"));
+        for chart in page.split("<svg class=\"params").skip(1) {
+            let chart = chart.split("</svg>").next().unwrap_or_default();
+            assert_eq!(chart.matches("class=\"bar\"").count(), 2, "{chart}");
+        }
+        assert!(page.contains("<li>1 FIR: The officer is blank. 5.00 points."));
+        assert!(page.contains("<span lang=\"hi\">1 एफआईआर: अधिकारी खाली है। 5.00 अंक।</span>"));
+        assert!(page.contains("data-ps=\"UP-X-2\"") && page.contains("data-score=\"95.00\""));
+        assert!(page.contains("Change since 2024-07") && page.contains("+1.50 ▲1"));
+    }
+
+    #[test]
+    fn english_only_has_no_hindi_sentences() {
+        let page = report_html(&super::super::model::tiny(), Lang::En).unwrap();
+        assert!(!page.contains("अधिकारी खाली है") && page.contains("The officer is blank."));
+        let hindi = report_html(&super::super::model::tiny(), Lang::Hi).unwrap();
+        assert!(hindi.contains("<html lang=\"hi\">") && !hindi.contains("The officer is blank."));
     }
 }

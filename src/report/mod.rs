@@ -1,24 +1,34 @@
 //! Report: the files an audit writes (spec outputs.md), each schema defined
 //! once here: `violations`, `scores`, `points_lost`, `districts` and
-//! `path_to_first` as CSV and Parquet, `report.json` and `report.html`.
+//! `path_to_first` as CSV and Parquet; and the typed [`Report`] model,
+//! written as `report.json` and rendered as `report.html`, `summary.md`,
+//! the handouts and `explain`, in English, Hindi or both ([`Lang`]).
 //! Nothing here names a person: record keys and codes only.
 
 // Not an input path: reports index the audit's own vectors and JSON documents.
 #![allow(clippy::indexing_slicing, clippy::string_slice)]
 
+mod chart;
 mod explain;
+mod handout;
 mod html;
-mod json;
+mod model;
+mod summary;
 mod table;
+mod words;
 
 pub use explain::explain;
-pub use html::report_html;
-pub use json::report_json;
+pub use handout::{handout_html, write_handouts, RECORDS_IN_HANDOUT};
+pub use html::{report_html, report_pages, DISTRICT_PAGES, RECORDS_IN_PAGE, SPLIT_ABOVE};
+pub use model::{Report, Run, RECORDS_TO_FIX_LISTED};
+pub use summary::{markdown_cell, summary_md};
 pub use table::{Column, OutputTable};
+pub use words::Lang;
 
 use crate::audit::Violation;
 use crate::contract::{Month, Registry};
 use crate::error::{Error, Result};
+use crate::rules::RulePack;
 use crate::score::{PathToFirst, Scores, ScoringModel};
 use rayon::prelude::*;
 use std::path::{Path, PathBuf};
@@ -34,14 +44,18 @@ pub struct AuditReport<'a> {
     pub scores: &'a Scores,
     /// The registry.
     pub registry: &'a Registry,
+    /// The rule pack.
+    pub pack: &'a RulePack,
     /// The scoring model.
     pub model: &'a ScoringModel,
     /// Paths to first place.
     pub paths: &'a [PathToFirst],
     /// Trend against the month before, when the lake holds it.
     pub trend: Option<&'a crate::score::Trend>,
-    /// Facts about the run for report.json.
-    pub run: serde_json::Value,
+    /// How and from what the audit ran.
+    pub run: Run,
+    /// The language of `report.html` and `summary.md`.
+    pub lang: Lang,
 }
 
 /// Writes every output file into `dir` (created if missing); returns their paths.
@@ -73,7 +87,7 @@ pub fn write_all(dir: &Path, report: &AuditReport<'_>) -> Result<Vec<PathBuf>> {
             let written = write_documents(dir, report);
             tracing::debug!(
                 ms = started.elapsed().as_millis() as u64,
-                "report.json and report.html written"
+                "report.json, report.html and summary.md written"
             );
             written
         },
@@ -88,20 +102,50 @@ pub fn write_all(dir: &Path, report: &AuditReport<'_>) -> Result<Vec<PathBuf>> {
     Ok(written)
 }
 
-/// Writes `report.json` and `report.html`, the HTML rendered from the JSON
-/// document (the two are serialised in parallel).
-fn write_documents(dir: &Path, report: &AuditReport<'_>) -> Result<Vec<PathBuf>> {
-    let document = report_json(report);
+/// Writes `report.json`, `report.html` and `summary.md`, all three from one
+/// [`Report`] (serialised and rendered in parallel).
+fn write_documents(dir: &Path, audit: &AuditReport<'_>) -> Result<Vec<PathBuf>> {
+    let report = Report::build(audit);
     let json_path = dir.join("report.json");
-    let html_path = dir.join("report.html");
-    let (json, html) = rayon::join(
-        || serde_json::to_vec_pretty(&document),
-        || report_html(&document),
+    let summary_path = dir.join("summary.md");
+    let (json, (pages, summary)) = rayon::join(
+        || serde_json::to_vec_pretty(&report),
+        || {
+            rayon::join(
+                || report_pages(&report, audit.lang),
+                || summary_md(&report, audit.lang),
+            )
+        },
     );
     let json = json.map_err(|e| Error::io(&json_path, e.into()))?;
-    std::fs::write(&json_path, json).map_err(|e| Error::io(&json_path, e))?;
-    std::fs::write(&html_path, html).map_err(|e| Error::io(&html_path, e))?;
-    Ok(vec![json_path, html_path])
+    let mut written = vec![json_path.clone(), summary_path.clone()];
+    for (path, bytes) in [(&json_path, json), (&summary_path, summary.into_bytes())] {
+        std::fs::write(path, bytes).map_err(|e| Error::io(path, e))?;
+    }
+    let district_pages = dir.join(DISTRICT_PAGES);
+    if district_pages.is_dir() {
+        std::fs::remove_dir_all(&district_pages).map_err(|e| Error::io(&district_pages, e))?;
+    }
+    for (relative, html) in pages? {
+        let path = dir.join(relative);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
+        }
+        std::fs::write(&path, html).map_err(|e| Error::io(&path, e))?;
+        written.push(path);
+    }
+    Ok(written)
+}
+
+/// A code as a file name: characters other than ASCII letters, digits, `-`
+/// and `_` become `_`.
+fn file_safe(code: &str) -> String {
+    code.chars()
+        .map(|c| match c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+            true => c,
+            false => '_',
+        })
+        .collect()
 }
 
 fn district_of(registry: &Registry, ps_code: &str) -> String {

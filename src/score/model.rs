@@ -14,6 +14,9 @@ pub struct Parameter {
     pub id: String,
     /// Name, e.g. `FIR completeness`.
     pub name: String,
+    /// Its name in Hindi, when the model gives it (`name_hi`).
+    #[serde(default)]
+    pub name_hi: Option<String>,
     /// Its points out of 100.
     pub weight: f64,
     /// Rule ids.

@@ -16,7 +16,7 @@ use super::{DistrictScore, Scores, StationScore};
 use foldhash::{HashMap, HashMapExt};
 
 /// Which league a path is about.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Scope {
     /// A station within its district.
@@ -26,7 +26,7 @@ pub enum Scope {
 }
 
 /// What it takes to become first.
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct PathToFirst {
     /// Station or district.
     pub scope: Scope,

@@ -83,7 +83,7 @@ impl Scores {
 }
 
 /// A station's change since the month before.
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct StationTrend {
     /// Station code.
     pub ps_code: String,
@@ -98,7 +98,7 @@ pub struct StationTrend {
 }
 
 /// A district's change since the month before.
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct DistrictTrend {
     /// District code.
     pub district_code: String,
@@ -109,7 +109,7 @@ pub struct DistrictTrend {
 }
 
 /// Trends of every station and district present in both months.
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Trend {
     /// The month compared with.
     pub previous_month: String,

@@ -10,6 +10,7 @@
 )]
 
 mod audit;
+mod browser;
 mod crash;
 mod gate;
 mod ingest;

@@ -1,0 +1,539 @@
+//! The report model: the whole audit of a month as one typed document,
+//! built once from the audit's scores. It is `report.json` as written, and
+//! the one source of `report.html`, the handouts, `summary.md` and
+//! `explain`, which read it back typed ([`Report::load`]); no number is
+//! computed twice and no field is looked up by string.
+//!
+//! Numbers are rounded here as the files show them: scores and points two
+//! decimals, shares and recoverable points four (halves away from zero).
+
+use super::AuditReport;
+use crate::contract::Month;
+use crate::error::{Error, Result};
+use crate::score::{round_half_away, PathScope, PathToFirst, StationScore, Trend};
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::path::Path;
+
+/// How many records to fix are kept per station in the report.
+pub const RECORDS_TO_FIX_LISTED: usize = 50;
+
+/// How many points the path-to-first chart of a station draws at most.
+const CLIMB_POINTS: usize = 40;
+
+/// The audit of one month, as `report.json` holds it.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Report {
+    /// The audited month.
+    pub month: Month,
+    /// How and from what the audit ran.
+    pub run: Run,
+    /// The scoring model's parameters, in model order.
+    pub parameters: Vec<ParameterInfo>,
+    /// The pack's rules, in pack order.
+    pub rules: Vec<RuleInfo>,
+    /// The whole state (or every state of the registry).
+    pub state: AreaLoss,
+    /// Districts, by rank in the state.
+    pub districts: Vec<DistrictReport>,
+    /// Registry stations, by district and rank.
+    pub stations: Vec<StationReport>,
+    /// Paths to first place of every station and district.
+    pub path_to_first: Vec<PathToFirst>,
+    /// The change since the month before, when the lake holds it.
+    pub trend: Option<Trend>,
+    /// Violations written to `violations.csv`.
+    pub violations: usize,
+}
+
+/// How and from what the audit ran.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Run {
+    /// When (RFC 3339, UTC).
+    pub generated_at: String,
+    /// The lake folder.
+    pub lake: String,
+    /// The lake snapshot read.
+    pub snapshot: u64,
+    /// Which rule pack (`built-in rules/cctns` or its folder).
+    pub rule_pack: String,
+    /// SHA-256 of the pack's rule and scoring files.
+    pub rule_pack_sha256: String,
+    /// The months read.
+    pub months_read: String,
+}
+
+/// A parameter of the scoring model.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ParameterInfo {
+    /// Its id (`P1`).
+    pub id: String,
+    /// Its name in English.
+    pub name: String,
+    /// Its name in Hindi (the English one when the model gives none).
+    pub name_hi: String,
+    /// Its weight.
+    pub weight: f64,
+}
+
+/// A rule of the pack.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct RuleInfo {
+    /// Its id.
+    pub id: String,
+    /// Its table.
+    pub table: String,
+    /// `error` or `warning`.
+    pub severity: String,
+    /// What a failing record lacks, in English.
+    pub description: String,
+    /// The same in Hindi (the English one when the pack gives none).
+    pub description_hi: String,
+}
+
+/// Mean points lost per station, by parameter, over an area.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct AreaLoss {
+    /// Registry stations of the area.
+    pub stations: usize,
+    /// Mean points lost per station for each parameter, in model order (four decimals).
+    pub lost_by_parameter: Vec<f64>,
+}
+
+/// A district and its standing.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct DistrictReport {
+    /// Code.
+    pub district_code: String,
+    /// Name.
+    pub district_name: String,
+    /// State code.
+    pub state_code: String,
+    /// Registry stations.
+    pub stations: usize,
+    /// Mean score of its stations (two decimals).
+    pub score: f64,
+    /// Rank in the state.
+    pub rank_in_state: usize,
+    /// Score change since the month before, when known.
+    pub score_change: Option<f64>,
+    /// Rank change since the month before (positive: climbed), when known.
+    pub rank_change: Option<i64>,
+    /// Mean points lost per station, by parameter (four decimals).
+    pub lost_by_parameter: Vec<f64>,
+}
+
+/// A station's score and gap report.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct StationReport {
+    /// Code.
+    pub ps_code: String,
+    /// English name.
+    pub ps_name: String,
+    /// Devanagari name.
+    pub ps_name_hi: String,
+    /// District code.
+    pub district_code: String,
+    /// Distinct FIRs of the month.
+    pub fir_count: u64,
+    /// Volume category.
+    pub category: String,
+    /// Score (two decimals).
+    pub score: f64,
+    /// Rank in the district.
+    pub rank_in_district: usize,
+    /// Whether it uploaded nothing.
+    pub no_upload: bool,
+    /// Distinct failing records.
+    pub failing_records: usize,
+    /// Score change since the month before, when known.
+    pub score_change: Option<f64>,
+    /// Rank change since the month before (positive: climbed), when known.
+    pub rank_change: Option<i64>,
+    /// Points per parameter, in model order.
+    pub parameters: Vec<ParameterScore>,
+    /// Each rule's share of the lost points, largest first.
+    pub points_lost: Vec<RuleShare>,
+    /// The records whose fixing gains most, best first (at most [`RECORDS_TO_FIX_LISTED`]).
+    pub records_to_fix_first: Vec<Fix>,
+    /// The score after fixing the first `fixed` records to fix, up to first place.
+    pub climb: Vec<ClimbStep>,
+}
+
+/// A station's points in one parameter.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ParameterScore {
+    /// Parameter id.
+    pub id: String,
+    /// Parameter name.
+    pub name: String,
+    /// Weight.
+    pub weight: f64,
+    /// Points (two decimals).
+    pub points: f64,
+    /// Points lost (four decimals).
+    pub lost: f64,
+    /// N: records in the parameter's population.
+    pub population: u64,
+    /// F: those failing one of its rules.
+    pub failing: u64,
+}
+
+/// One rule's share of a station's lost points.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct RuleShare {
+    /// Parameter id (`ALL` for the no-upload rule).
+    pub parameter_id: String,
+    /// Rule id.
+    pub rule_id: String,
+    /// The station's records failing it.
+    pub failing_records: u64,
+    /// Its share of the lost points (four decimals).
+    pub points_lost: f64,
+}
+
+/// A failing record and what fixing it gains.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Fix {
+    /// Its table.
+    pub table: String,
+    /// Its record key.
+    pub record_key: String,
+    /// The scored rules it fails.
+    pub rules: Vec<String>,
+    /// Points gained by fixing it alone (four decimals).
+    pub recoverable_points: f64,
+}
+
+/// A point of the path to first place.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize)]
+pub struct ClimbStep {
+    /// Records fixed, in the order of the records to fix.
+    pub fixed: usize,
+    /// The score then (two decimals).
+    pub score: f64,
+}
+
+fn r2(x: f64) -> f64 {
+    round_half_away(x, 2)
+}
+
+fn r4(x: f64) -> f64 {
+    round_half_away(x, 4)
+}
+
+impl Report {
+    /// The report of an audit (stations built in parallel).
+    pub fn build(r: &AuditReport<'_>) -> Report {
+        let changes = Changes::of(r.trend);
+        let paths = station_paths(r.paths);
+        let stations: Vec<StationReport> = r
+            .scores
+            .stations
+            .par_iter()
+            .map(|s| station(r, s, &changes, paths.get(s.ps_code.as_str()).copied()))
+            .collect();
+        let districts = r
+            .scores
+            .districts
+            .iter()
+            .map(|d| {
+                let change = changes.districts.get(d.district_code.as_str());
+                let own = stations.iter().filter(|s| s.district_code == d.district_code);
+                DistrictReport {
+                    district_code: d.district_code.clone(),
+                    district_name: d.district_name.clone(),
+                    state_code: d.state_code.clone(),
+                    stations: d.stations,
+                    score: r2(d.score),
+                    rank_in_state: d.rank_in_state,
+                    score_change: change.map(|c| c.0),
+                    rank_change: change.map(|c| c.1),
+                    lost_by_parameter: mean_loss(own, r.model.parameters.len()).lost_by_parameter,
+                }
+            })
+            .collect();
+        Report {
+            month: r.month,
+            run: r.run.clone(),
+            parameters: parameters(r),
+            rules: rules(r),
+            state: mean_loss(stations.iter(), r.model.parameters.len()),
+            districts,
+            stations,
+            path_to_first: r.paths.to_vec(),
+            trend: r.trend.cloned(),
+            violations: r.violations.len(),
+        }
+    }
+
+    /// Reads the `report.json` an audit wrote into `out`.
+    pub fn load(out: &Path) -> Result<Report> {
+        let path = out.join("report.json");
+        let text = std::fs::read(&path).map_err(|e| {
+            Error::usage(
+                &path,
+                format!("cannot read the audit report ({e})"),
+                "run `cctns-audit audit --out <DIR>` first and pass that folder",
+            )
+        })?;
+        serde_json::from_slice(&text).map_err(|e| {
+            Error::usage(
+                &path,
+                format!("not an audit report of this version ({e})"),
+                "run the audit again with this cctns-audit",
+            )
+        })
+    }
+
+    /// The station of `ps_code`, or a usage error naming the flag.
+    pub fn station(&self, ps_code: &str) -> Result<&StationReport> {
+        self.stations
+            .iter()
+            .find(|s| s.ps_code == ps_code)
+            .ok_or_else(|| {
+                Error::usage(
+                    format!("--ps {ps_code}"),
+                    "no such station in this audit",
+                    "pass a ps_code of police_stations.csv, e.g. one from scores.csv",
+                )
+            })
+    }
+
+    /// The district of `code`, if the registry has it.
+    pub fn district(&self, code: &str) -> Option<&DistrictReport> {
+        self.districts.iter().find(|d| d.district_code == code)
+    }
+
+    /// The path to first place of a station.
+    pub fn station_path(&self, ps_code: &str) -> Option<&PathToFirst> {
+        self.path_to_first
+            .iter()
+            .find(|p| p.scope == PathScope::Station && p.code == ps_code)
+    }
+
+    /// The rule of `id`, if the pack has it.
+    pub fn rule(&self, id: &str) -> Option<&RuleInfo> {
+        self.rules.iter().find(|r| r.id == id)
+    }
+}
+
+/// Score and rank changes by code, from the trend.
+struct Changes<'a> {
+    stations: BTreeMap<&'a str, (f64, i64)>,
+    districts: BTreeMap<&'a str, (f64, i64)>,
+}
+
+impl<'a> Changes<'a> {
+    fn of(trend: Option<&'a Trend>) -> Changes<'a> {
+        let stations = trend.into_iter().flat_map(|t| &t.stations);
+        let districts = trend.into_iter().flat_map(|t| &t.districts);
+        Changes {
+            stations: stations
+                .map(|s| (s.ps_code.as_str(), (s.score_change, s.rank_change)))
+                .collect(),
+            districts: districts
+                .map(|d| (d.district_code.as_str(), (d.score_change, d.rank_change)))
+                .collect(),
+        }
+    }
+}
+
+fn station_paths(paths: &[PathToFirst]) -> BTreeMap<&str, &PathToFirst> {
+    paths
+        .iter()
+        .filter(|p| p.scope == PathScope::Station)
+        .map(|p| (p.code.as_str(), p))
+        .collect()
+}
+
+fn parameters(r: &AuditReport<'_>) -> Vec<ParameterInfo> {
+    r.model
+        .parameters
+        .iter()
+        .map(|p| ParameterInfo {
+            id: p.id.clone(),
+            name: p.name.clone(),
+            name_hi: p.name_hi.clone().unwrap_or_else(|| p.name.clone()),
+            weight: p.weight,
+        })
+        .collect()
+}
+
+fn rules(r: &AuditReport<'_>) -> Vec<RuleInfo> {
+    r.pack
+        .rules
+        .iter()
+        .map(|rule| RuleInfo {
+            id: rule.id.clone(),
+            table: rule.table.clone(),
+            severity: rule.severity.as_str().to_string(),
+            description: rule.description.clone(),
+            description_hi: rule
+                .description_hi
+                .clone()
+                .unwrap_or_else(|| rule.description.clone()),
+        })
+        .collect()
+}
+
+fn station(
+    r: &AuditReport<'_>,
+    s: &StationScore,
+    changes: &Changes<'_>,
+    path: Option<&PathToFirst>,
+) -> StationReport {
+    let change = changes.stations.get(s.ps_code.as_str());
+    let parameters = r
+        .model
+        .parameters
+        .iter()
+        .enumerate()
+        .map(|(i, p)| ParameterScore {
+            id: p.id.clone(),
+            name: p.name.clone(),
+            weight: p.weight,
+            points: r2(s.points[i]),
+            lost: r4(p.weight - s.points[i]),
+            population: s.population[i],
+            failing: s.failing[i],
+        })
+        .collect();
+    let points_lost = s
+        .lost
+        .iter()
+        .map(|l| RuleShare {
+            parameter_id: l.parameter_id.clone(),
+            rule_id: l.rule_id.clone(),
+            failing_records: l.failing_records,
+            points_lost: r4(l.points),
+        })
+        .collect();
+    let records_to_fix_first = s
+        .to_fix
+        .iter()
+        .take(RECORDS_TO_FIX_LISTED)
+        .map(|f| Fix {
+            table: f.table.clone(),
+            record_key: f.record_key.clone(),
+            rules: f.rules.clone(),
+            recoverable_points: r4(f.recoverable),
+        })
+        .collect();
+    StationReport {
+        ps_code: s.ps_code.clone(),
+        ps_name: s.ps_name.clone(),
+        ps_name_hi: s.ps_name_hi.clone(),
+        district_code: s.district_code.clone(),
+        fir_count: s.fir_count,
+        category: s.category.clone(),
+        score: r2(s.score),
+        rank_in_district: s.rank_in_district,
+        no_upload: s.no_upload,
+        failing_records: s.to_fix.len(),
+        score_change: change.map(|c| c.0),
+        rank_change: change.map(|c| c.1),
+        parameters,
+        points_lost,
+        records_to_fix_first,
+        climb: climb(s, path),
+    }
+}
+
+/// The score after each record fixed, in order, up to the fixes that make
+/// the station first (all its records when none do); at most
+/// [`CLIMB_POINTS`] points, evenly spaced, always with the first and last.
+/// Gains add up (see the path module of `score`).
+fn climb(s: &StationScore, path: Option<&PathToFirst>) -> Vec<ClimbStep> {
+    let Some(path) = path.filter(|_| !s.no_upload) else {
+        return Vec::new();
+    };
+    let last = path.records_needed.unwrap_or(s.to_fix.len());
+    if last == 0 {
+        return Vec::new();
+    }
+    let mut reached = s.score;
+    let mut scores = Vec::with_capacity(last + 1);
+    scores.push(reached);
+    for fix in s.to_fix.iter().take(last) {
+        reached += fix.recoverable;
+        scores.push(reached);
+    }
+    let step = last.div_ceil(CLIMB_POINTS).max(1);
+    let mut steps: Vec<ClimbStep> = (0..=last)
+        .step_by(step)
+        .map(|fixed| ClimbStep {
+            fixed,
+            score: r2(scores[fixed]),
+        })
+        .collect();
+    if steps.last().map(|c| c.fixed) != Some(last) {
+        steps.push(ClimbStep {
+            fixed: last,
+            score: r2(scores[last]),
+        });
+    }
+    steps
+}
+
+/// Mean points lost per station and parameter over `stations`.
+fn mean_loss<'a>(stations: impl Iterator<Item = &'a StationReport>, parameters: usize) -> AreaLoss {
+    let mut sums = vec![0.0; parameters];
+    let mut count = 0;
+    for s in stations {
+        count += 1;
+        for (sum, p) in sums.iter_mut().zip(&s.parameters) {
+            *sum += p.lost;
+        }
+    }
+    AreaLoss {
+        stations: count,
+        lost_by_parameter: sums
+            .into_iter()
+            .map(|x| r4(x / count.max(1) as f64))
+            .collect(),
+    }
+}
+
+/// A small report for the renderers' unit tests: two stations of one
+/// district, one of them with a hostile name and record key.
+#[cfg(test)]
+pub(crate) fn tiny() -> Report {
+    let parameter = |id: &str, points: f64| {
+        serde_json::json!({"id": id, "name": format!("{id} name"), "weight": 10.0,
+            "points": points, "lost": 10.0 - points, "population": 4, "failing": 1})
+    };
+    let station = |code: &str, name: &str, score: f64, rank: usize, key: &str| {
+        serde_json::json!({
+            "ps_code": code, "ps_name": name, "ps_name_hi": "थाना", "district_code": "UP-X",
+            "fir_count": 4, "category": "A", "score": score, "rank_in_district": rank,
+            "no_upload": false, "failing_records": 1, "score_change": 1.5, "rank_change": 1,
+            "parameters": [parameter("P1", score / 2.0 - 40.0), parameter("P2", 10.0)],
+            "points_lost": [{"parameter_id": "P1", "rule_id": "R1", "failing_records": 1, "points_lost": 100.0 - score}],
+            "records_to_fix_first": [{"table": "fir", "record_key": key, "rules": ["R1"], "recoverable_points": 100.0 - score}],
+            "climb": [{"fixed": 0, "score": score}, {"fixed": 1, "score": 100.0}],
+        })
+    };
+    serde_json::from_value(serde_json::json!({
+        "month": "2024-08",
+        "run": {"generated_at": "t", "lake": "lake", "snapshot": 3, "rule_pack": "built-in rules/cctns",
+                "rule_pack_sha256": "abc", "months_read": "up to 2024-08"},
+        "parameters": [{"id": "P1", "name": "One", "name_hi": "एक", "weight": 10.0},
+                       {"id": "P2", "name": "Two", "name_hi": "दो", "weight": 10.0}],
+        "rules": [{"id": "R1", "table": "fir", "severity": "error",
+                   "description": "The officer is blank.", "description_hi": "अधिकारी खाली है।"}],
+        "state": {"stations": 2, "lost_by_parameter": [1.0, 0.0]},
+        "districts": [{"district_code": "UP-X", "district_name": "<b>X</b>", "state_code": "UP", "stations": 2,
+                       "score": 97.0, "rank_in_state": 1, "score_change": -0.5, "rank_change": 0,
+                       "lost_by_parameter": [1.0, 0.0]}],
+        "stations": [station("UP-X-1", "Good", 99.0, 1, "0001/2024"),
+                     station("UP-X-2", "<script>alert(1)</script>", 95.0, 2, "<script>k</script>")],
+        "path_to_first": [
+            {"scope": "station", "code": "UP-X-1", "current_rank": 1, "leader_score": 99.0, "records_needed": 0, "score_reached": 99.0},
+            {"scope": "station", "code": "UP-X-2", "current_rank": 2, "leader_score": 99.0, "records_needed": 1, "score_reached": 100.0}],
+        "trend": {"previous_month": "2024-07", "stations": [], "districts": []},
+        "violations": 2,
+    }))
+    .expect("the fixture is a report")
+}
