@@ -2,9 +2,9 @@
 //! verdict, the failing stations with their scores and broken limits, the
 //! warnings, and the district league.
 
-use crate::report::markdown_cell as cell;
 use super::{Outcome, Verdict};
 use crate::error::Result;
+use crate::report::markdown_cell as cell;
 use crate::score::{round_half_away, Scores};
 use std::fmt::Write;
 use std::path::Path;

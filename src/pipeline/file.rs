@@ -8,9 +8,9 @@
 //! `out`, `stages`, `check` (`min_score`, `fail_on`, `junit`, `summary`),
 //! `publish` (the folder), `key_file`, `publish_if_check_fails`.
 
-use crate::report::Lang;
 use crate::contract::Month;
 use crate::error::{Error, Result};
+use crate::report::Lang;
 use crate::rules::PackSource;
 use crate::yaml::{did_you_mean, problems_to_error, YamlDoc};
 use serde::Deserialize;

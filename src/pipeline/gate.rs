@@ -4,7 +4,6 @@
 //! not be read fails the gate and is never accepted; one that changes
 //! nothing has nothing to accept.
 
-use crate::report::Lang;
 use super::{audit, AuditDone, AuditJob, History, LoadedPack};
 use crate::check::{judge, junit, summary, Checks, Facts, Verdict};
 use crate::contract::Month;
@@ -12,6 +11,7 @@ use crate::error::Result;
 use crate::ingest::{stage, IngestOptions, IngestReport};
 use crate::lake::{Lake, Manifest};
 use crate::landing::Landing;
+use crate::report::Lang;
 use std::path::{Path, PathBuf};
 
 /// How the gate runs and what it writes.

@@ -319,7 +319,7 @@ async fn publish_audit(
         out: Some(&staging),
         pack,
         history: History::Kept,
-        lang: Lang::Both,
+        lang: crate::report::Lang::Both,
     })
     .await?;
     let ctx = SessionContext::new();

@@ -52,7 +52,11 @@ impl Bars {
     /// Mean points lost per station by parameter (the state's or a district's).
     pub fn lost(report: &Report, lost: &[f64], lang: Lang) -> Bars {
         let (label_w, room, row) = (330.0, 280.0, 20);
-        let widest = report.parameters.iter().map(|p| p.weight).fold(0.0, f64::max);
+        let widest = report
+            .parameters
+            .iter()
+            .map(|p| p.weight)
+            .fold(0.0, f64::max);
         let k = scale(widest, room);
         let rows = report
             .parameters
@@ -89,7 +93,11 @@ impl Bars {
     /// A station's points by parameter against each weight.
     pub fn points(report: &Report, s: &StationReport) -> Bars {
         let (label_w, room, row) = (28.0, 200.0, 14);
-        let widest = report.parameters.iter().map(|p| p.weight).fold(0.0, f64::max);
+        let widest = report
+            .parameters
+            .iter()
+            .map(|p| p.weight)
+            .fold(0.0, f64::max);
         let k = scale(widest, room);
         let rows = s
             .parameters
@@ -157,7 +165,9 @@ impl Climb {
         let span = (high - low).max(0.01);
         let plot_h = f64::from(height) - top - 14.0;
         let y = |score: f64| top + (high - score) / span * plot_h;
-        let x = |fixed: usize| left + fixed as f64 / last.fixed as f64 * (f64::from(width) - left - 4.0);
+        let x = |fixed: usize| {
+            left + fixed as f64 / last.fixed as f64 * (f64::from(width) - left - 4.0)
+        };
         let points = s
             .climb
             .iter()

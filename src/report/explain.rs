@@ -32,7 +32,13 @@ fn render(report: &Report, s: &StationReport, lang: Lang) -> String {
         s.district_code,
         report.month
     );
-    let standing = words::standing(&two(s.score), s.rank_in_district, of, s.fir_count, &s.category);
+    let standing = words::standing(
+        &two(s.score),
+        s.rank_in_district,
+        of,
+        s.fir_count,
+        &s.category,
+    );
     let _ = writeln!(o, "{}", say(&standing));
     if s.no_upload {
         let _ = writeln!(o, "\n{}", say(&words::no_upload()));
@@ -45,7 +51,12 @@ fn render(report: &Report, s: &StationReport, lang: Lang) -> String {
     }
     records(&mut o, s, lang);
     if let Some(p) = report.station_path(&s.ps_code) {
-        let _ = writeln!(o, "\n{}: {}", say(&label::path()), say(&words::path(p, two)));
+        let _ = writeln!(
+            o,
+            "\n{}: {}",
+            say(&label::path()),
+            say(&words::path(p, two))
+        );
     }
     o
 }

@@ -4,8 +4,8 @@
 //! first place. Rendered from the [`Report`] with `templates/handout.html`;
 //! printed to PDF by any browser (`@page` A4).
 
-use super::html::{station_view, StationView};
 use super::file_safe;
+use super::html::{station_view, StationView};
 use super::model::Report;
 use super::words::{self, label, Lang, Say};
 use crate::error::{Error, Result};
@@ -55,7 +55,8 @@ struct HandoutLabels {
 pub fn handout_html(report: &Report, ps_code: &str, lang: Lang) -> Result<String> {
     let s = report.station(ps_code)?;
     let district = report.district(&s.district_code);
-    let v = station_view(report, s, lang, RECORDS_IN_HANDOUT);
+    let path = report.station_path(ps_code);
+    let v = station_view(report, s, path, RECORDS_IN_HANDOUT);
     let page = Handout {
         lang,
         month: report.month.to_string(),
@@ -79,7 +80,7 @@ pub fn handout_html(report: &Report, ps_code: &str, lang: Lang) -> Result<String
             rule_pack: label::rule_pack(),
         },
         top: v.losses.iter().take(TOP_RULES).cloned().collect(),
-        fixes_to_first: report.station_path(ps_code).map(words::fixes_to_first),
+        fixes_to_first: path.map(words::fixes_to_first),
         v,
         no_upload: words::no_upload(),
         nothing_lost: words::nothing_lost(),
@@ -110,7 +111,6 @@ pub fn write_handouts(
         .collect()
 }
 
-
 #[cfg(test)]
 mod rendering {
     use super::*;
@@ -121,7 +121,9 @@ mod rendering {
         let page = handout_html(&report, "UP-X-2", Lang::Both).unwrap();
         assert!(page.contains("<span class=\"score\" id=\"score\">95.00</span>"));
         assert!(page.contains("<code>&#60;script&#62;k&#60;/script&#62;</code>"));
-        assert!(page.contains("1 fix takes the station to first place") && !page.contains("<script"));
+        assert!(
+            page.contains("1 fix takes the station to first place") && !page.contains("<script")
+        );
         assert!(handout_html(&report, "UP-NOPE", Lang::En).is_err());
     }
 }

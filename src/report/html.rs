@@ -16,10 +16,11 @@
 //! per district in `report-districts/`, which holds the thanas' sections.
 
 use super::chart::{Bars, Climb};
+use super::file_safe;
 use super::model::{DistrictReport, Report, StationReport};
 use super::words::{self, label, Lang, Say};
-use super::file_safe;
 use crate::error::{Error, Result};
+use crate::score::{PathScope, PathToFirst};
 use askama::Template;
 use rayon::prelude::*;
 use std::collections::BTreeMap;
@@ -213,6 +214,12 @@ pub(super) struct FixView<'a> {
 }
 
 fn page<'a>(report: &'a Report, lang: Lang, scope: Scope<'a>) -> Page<'a> {
+    let paths: BTreeMap<&str, &PathToFirst> = report
+        .path_to_first
+        .iter()
+        .filter(|p| p.scope == PathScope::Station)
+        .map(|p| (p.code.as_str(), p))
+        .collect();
     let mut by_district: BTreeMap<&str, Vec<&StationReport>> = BTreeMap::new();
     for s in &report.stations {
         by_district.entry(&s.district_code).or_default().push(s);
@@ -225,7 +232,9 @@ fn page<'a>(report: &'a Report, lang: Lang, scope: Scope<'a>) -> Page<'a> {
             _ => true,
         })
         .map(|d| {
-            let mut own = by_district.remove(d.district_code.as_str()).unwrap_or_default();
+            let mut own = by_district
+                .remove(d.district_code.as_str())
+                .unwrap_or_default();
             own.sort_by(|a, b| {
                 (a.rank_in_district, &a.ps_code).cmp(&(b.rank_in_district, &b.ps_code))
             });
@@ -235,11 +244,16 @@ fn page<'a>(report: &'a Report, lang: Lang, scope: Scope<'a>) -> Page<'a> {
                 change: change(d.score_change, d.rank_change),
                 chart: Bars::lost(report, &d.lost_by_parameter, lang),
                 page: matches!(scope, Scope::Index).then(|| {
-                    district_page(&d.district_code).to_string_lossy().into_owned()
+                    district_page(&d.district_code)
+                        .to_string_lossy()
+                        .into_owned()
                 }),
                 stations: own
                     .par_iter()
-                    .map(|s| station_view(report, s, lang, RECORDS_IN_PAGE))
+                    .map(|s| {
+                        let path = paths.get(s.ps_code.as_str()).copied();
+                        station_view(report, s, path, RECORDS_IN_PAGE)
+                    })
                     .collect(),
             }
         })
@@ -265,15 +279,15 @@ fn page<'a>(report: &'a Report, lang: Lang, scope: Scope<'a>) -> Page<'a> {
     }
 }
 
-/// The section of one thana, listing at most `records` records to fix.
+/// The section of one thana with its path to first place, listing at
+/// most `records` records to fix.
 pub(super) fn station_view<'a>(
     report: &'a Report,
     s: &'a StationReport,
-    lang: Lang,
+    path: Option<&'a PathToFirst>,
     records: usize,
 ) -> StationView<'a> {
     let of = report.district(&s.district_code).map_or(0, |d| d.stations);
-    let path = report.station_path(&s.ps_code);
     let shown = s.records_to_fix_first.len().min(records);
     StationView {
         s,
@@ -299,7 +313,8 @@ pub(super) fn station_view<'a>(
                 rules: f.rules.join(", "),
             })
             .collect(),
-        listed: (s.failing_records > shown).then(|| words::records_listed(shown, s.failing_records)),
+        listed: (s.failing_records > shown)
+            .then(|| words::records_listed(shown, s.failing_records)),
         path: path.filter(|_| !s.no_upload).map(|p| words::path(p, two)),
         climb: path.and_then(|p| Climb::of(s, p)),
     }
@@ -339,7 +354,11 @@ mod tests {
     #[test]
     fn names_and_keys_are_text_and_every_chart_has_a_bar_per_parameter() {
         let page = report_html(&super::super::model::tiny(), Lang::Both).unwrap();
-        assert_eq!(page.matches("<script").count(), 1, "only the page's own script");
+        assert_eq!(
+            page.matches("<script").count(),
+            1,
+            "only the page's own script"
+        );
         assert!(page.contains("&#60;script&#62;alert(1)&#60;/script&#62;"));
         assert!(page.contains("<code>&#60;script&#62;k&#60;/script&#62;</code>"));
         assert!(!page.contains("<script>k</script>") && !page.contains("<b>X</b>"));

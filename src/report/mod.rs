@@ -141,10 +141,12 @@ fn write_documents(dir: &Path, audit: &AuditReport<'_>) -> Result<Vec<PathBuf>> 
 /// and `_` become `_`.
 fn file_safe(code: &str) -> String {
     code.chars()
-        .map(|c| match c.is_ascii_alphanumeric() || c == '-' || c == '_' {
-            true => c,
-            false => '_',
-        })
+        .map(
+            |c| match c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                true => c,
+                false => '_',
+            },
+        )
         .collect()
 }
 

@@ -240,7 +240,9 @@ impl Report {
             .iter()
             .map(|d| {
                 let change = changes.districts.get(d.district_code.as_str());
-                let own = stations.iter().filter(|s| s.district_code == d.district_code);
+                let own = stations
+                    .iter()
+                    .filter(|s| s.district_code == d.district_code);
                 DistrictReport {
                     district_code: d.district_code.clone(),
                     district_name: d.district_name.clone(),

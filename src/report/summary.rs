@@ -69,15 +69,18 @@ fn league(o: &mut String, report: &Report, lang: Lang) {
 fn worst(o: &mut String, report: &Report, lang: Lang) {
     let say = |s: Say| lang.pick(&s);
     let mut stations: Vec<&StationReport> = report.stations.iter().collect();
-    stations.sort_by(|a, b| a.score.total_cmp(&b.score).then_with(|| a.ps_code.cmp(&b.ps_code)));
+    stations.sort_by(|a, b| {
+        a.score
+            .total_cmp(&b.score)
+            .then_with(|| a.ps_code.cmp(&b.ps_code))
+    });
     let _ = writeln!(
         o,
-        "\n## {}\n\n| {} | {} | {} | {} |\n| --- | --- | ---: | ---: |",
+        "\n## {}\n\n| ps_code | {} | {} | {} |\n| --- | --- | ---: | ---: |",
         say(Say::new(
             "The five thanas that scored lowest",
             "सबसे कम स्कोर वाले पाँच थाने"
         )),
-        "ps_code",
         say(label::district()),
         say(label::score()),
         say(label::rank()),
@@ -171,8 +174,17 @@ mod digest {
     #[test]
     fn the_digest_has_the_league_the_worst_thanas_and_the_costliest_rules() {
         let md = summary_md(&super::super::model::tiny(), Lang::En);
-        assert!(md.contains("| 1 | &lt;b&gt;X&lt;/b&gt; (UP-X) | 2 | 97.00 | -0.50 = |"), "{md}");
-        assert!(md.contains("| UP-X-2 &lt;script&gt;alert(1)&lt;/script&gt; | UP-X | 95.00 | 2 |"), "{md}");
-        assert!(md.contains("| `R1` | The officer is blank. | 2 | 3.00 |"), "{md}");
+        assert!(
+            md.contains("| 1 | &lt;b&gt;X&lt;/b&gt; (UP-X) | 2 | 97.00 | -0.50 = |"),
+            "{md}"
+        );
+        assert!(
+            md.contains("| UP-X-2 &lt;script&gt;alert(1)&lt;/script&gt; | UP-X | 95.00 | 2 |"),
+            "{md}"
+        );
+        assert!(
+            md.contains("| `R1` | The officer is blank. | 2 | 3.00 |"),
+            "{md}"
+        );
     }
 }

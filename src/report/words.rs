@@ -8,7 +8,15 @@ use crate::score::PathToFirst;
 
 /// Which language a reader asked for (`--lang`).
 #[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum, serde::Serialize, serde::Deserialize,
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Default,
+    clap::ValueEnum,
+    serde::Serialize,
+    serde::Deserialize,
 )]
 #[serde(rename_all = "lowercase")]
 pub enum Lang {
@@ -296,7 +304,10 @@ pub fn path(p: &PathToFirst, fmt: impl Fn(f64) -> String) -> Say {
 /// The handout's count of fixes to first place.
 pub fn fixes_to_first(p: &PathToFirst) -> Say {
     match p.records_needed {
-        Some(0) => Say::new("The station is first in its district.", "थाना अपने ज़िले में प्रथम है।"),
+        Some(0) => Say::new(
+            "The station is first in its district.",
+            "थाना अपने ज़िले में प्रथम है।",
+        ),
         Some(1) => Say::new(
             "1 fix takes the station to first place in its district.",
             "1 सुधार से थाना ज़िले में प्रथम स्थान पर पहुँचेगा।",

@@ -70,7 +70,10 @@ impl Browser {
             ],
         );
         let bytes = std::fs::read(png).unwrap();
-        assert!(bytes.starts_with(b"\x89PNG") && bytes.len() > 10_000, "{png:?}");
+        assert!(
+            bytes.starts_with(b"\x89PNG") && bytes.len() > 10_000,
+            "{png:?}"
+        );
     }
 
     fn pdf(&self, url: &str, pdf: &Path) {
@@ -102,11 +105,16 @@ fn station_tags(dom: &str) -> Vec<(String, String)> {
 
 fn attribute(tag: &str, name: &str) -> String {
     let re = Regex::new(&format!(r#"{name}="([^"]*)""#)).unwrap();
-    re.captures(tag).map(|c| c[1].to_string()).unwrap_or_default()
+    re.captures(tag)
+        .map(|c| c[1].to_string())
+        .unwrap_or_default()
 }
 
-/// `(ps_code, ps_name_hi)` of the registry, and `ps_code → score` of scores.csv.
-fn registry_and_scores(out: &Path) -> (Vec<(String, String)>, Vec<(String, String)>) {
+/// `(code, text)` pairs read from a CSV file.
+type Pairs = Vec<(String, String)>;
+
+/// `(ps_code, ps_name_hi)` of the registry, and `(ps_code, score)` of scores.csv.
+fn registry_and_scores(out: &Path) -> (Pairs, Pairs) {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let mut registry = Vec::new();
     let mut r = csv::Reader::from_path(root.join("sample-data/police_stations.csv")).unwrap();
@@ -116,7 +124,12 @@ fn registry_and_scores(out: &Path) -> (Vec<(String, String)>, Vec<(String, Strin
     }
     let mut scores = Vec::new();
     let mut r = csv::Reader::from_path(out.join("scores.csv")).unwrap();
-    let score_at = r.headers().unwrap().iter().position(|h| h == "score").unwrap();
+    let score_at = r
+        .headers()
+        .unwrap()
+        .iter()
+        .position(|h| h == "score")
+        .unwrap();
     for row in r.records() {
         let row = row.unwrap();
         scores.push((row[2].to_string(), row[score_at].to_string()));
@@ -127,7 +140,10 @@ fn registry_and_scores(out: &Path) -> (Vec<(String, String)>, Vec<(String, Strin
 fn parameters_in_model() -> usize {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let model = std::fs::read_to_string(root.join("rules/cctns/scoring.yaml")).unwrap();
-    model.lines().filter(|l| l.trim_start().starts_with("- id: P")).count()
+    model
+        .lines()
+        .filter(|l| l.trim_start().starts_with("- id: P"))
+        .count()
 }
 
 /// Where the screenshots go: `CCTNS_SCREENSHOTS` (scripts/screenshots.sh sets it to docs/), else a temporary folder.
@@ -146,46 +162,88 @@ fn the_sample_report_reads_in_chromium_with_every_station_its_hindi_name_and_cha
     let dom = browser.dom(&file_url(&page));
     let stations = station_tags(&dom);
     let (registry, scores) = registry_and_scores(&out);
-    assert_eq!(stations.len(), registry.len(), "one section per registry station");
+    assert_eq!(
+        stations.len(),
+        registry.len(),
+        "one section per registry station"
+    );
     for (code, name_hi) in &registry {
         let section = Regex::new(&format!(
             r#"(?s)<details class="ps"[^>]*data-ps="{code}".*?</summary>"#
         ))
         .unwrap();
-        let summary = section.find(&dom).unwrap_or_else(|| panic!("{code} has a section"));
+        let summary = section
+            .find(&dom)
+            .unwrap_or_else(|| panic!("{code} has a section"));
         assert!(
-            summary.as_str().contains(&format!("<span lang=\"hi\">{name_hi}</span>")),
+            summary
+                .as_str()
+                .contains(&format!("<span lang=\"hi\">{name_hi}</span>")),
             "{code} shows its Hindi name: {}",
             summary.as_str()
         );
     }
     for (code, score) in &scores {
         let (_, tag) = stations.iter().find(|(c, _)| c == code).unwrap();
-        assert_eq!(&attribute(tag, "data-score"), score, "{code}: the page's score is scores.csv's");
+        assert_eq!(
+            &attribute(tag, "data-score"),
+            score,
+            "{code}: the page's score is scores.csv's"
+        );
     }
     let charts = Regex::new(r#"(?s)<svg class="params[^"]*".*?</svg>"#).unwrap();
     let bars = Regex::new(r#"<rect class="bar""#).unwrap();
     let mut count = 0;
     for chart in charts.find_iter(&dom) {
-        assert_eq!(bars.find_iter(chart.as_str()).count(), parameters_in_model(), "{}", chart.as_str());
+        assert_eq!(
+            bars.find_iter(chart.as_str()).count(),
+            parameters_in_model(),
+            "{}",
+            chart.as_str()
+        );
         count += 1;
     }
-    assert!(count > registry.len(), "a chart per station, per district and the state: {count}");
+    assert!(
+        count > registry.len(),
+        "a chart per station, per district and the state: {count}"
+    );
     let links = Regex::new(r#"\b(?:src|href|action|poster|srcset)="([^"]*)""#).unwrap();
     for link in links.captures_iter(&dom) {
-        assert!(link[1].starts_with('#'), "a link leaves the file: {}", &link[1]);
+        assert!(
+            link[1].starts_with('#'),
+            "a link leaves the file: {}",
+            &link[1]
+        );
     }
     let raw = std::fs::read_to_string(&page).unwrap();
     assert!(!raw.contains("url(") && !raw.contains("@import") && !raw.contains("https://"));
     let hidden = |t: &str| t.contains(" hidden=");
-    assert!(stations.iter().all(|(_, t)| !hidden(t) && !t.contains(" open=")), "all shown, collapsed");
+    assert!(
+        stations
+            .iter()
+            .all(|(_, t)| !hidden(t) && !t.contains(" open=")),
+        "all shown, collapsed"
+    );
 
     let found = station_tags(&browser.dom(&format!("{}#find=UP-GBN-003", file_url(&page))));
-    let visible: Vec<&String> = found.iter().filter(|(_, t)| !hidden(t)).map(|(c, _)| c).collect();
-    assert_eq!(visible, ["UP-GBN-003"], "the search box filters to one thana");
+    let visible: Vec<&String> = found
+        .iter()
+        .filter(|(_, t)| !hidden(t))
+        .map(|(c, _)| c)
+        .collect();
+    assert_eq!(
+        visible,
+        ["UP-GBN-003"],
+        "the search box filters to one thana"
+    );
 
     let shots = screenshot_dir(tmp.path());
-    browser.screenshot(&format!("{}#find=UP-GBN-003", file_url(&page)), &shots.join("report.png"), 1100, 1500);
+    browser.screenshot(
+        &format!("{}#find=UP-GBN-003", file_url(&page)),
+        &shots.join("report.png"),
+        1100,
+        1500,
+    );
 }
 
 #[test]
@@ -198,9 +256,19 @@ fn a_station_name_and_a_record_key_holding_script_show_as_text() {
     let out = tmp.path().join("out");
     audit_into(&lake, "2024-08", &out, &[]);
     let dom = browser.dom(&file_url(&out.join("report.html")));
-    assert_eq!(dom.matches("<script").count(), 1, "only the page's own script");
-    assert!(dom.contains("&lt;script&gt;alert(\"name\")&lt;/script&gt;"), "the name as text");
-    assert!(dom.contains("&lt;script&gt;key&lt;/script&gt;"), "the record key as text");
+    assert_eq!(
+        dom.matches("<script").count(),
+        1,
+        "only the page's own script"
+    );
+    assert!(
+        dom.contains("&lt;script&gt;alert(\"name\")&lt;/script&gt;"),
+        "the name as text"
+    );
+    assert!(
+        dom.contains("&lt;script&gt;key&lt;/script&gt;"),
+        "the record key as text"
+    );
     run_expecting(0, &["handout", "--out", s(&out), "--ps", "UP-GBN-003"]);
     let handout = browser.dom(&file_url(&out.join("handout-UP-GBN-003.html")));
     assert!(!handout.contains("<script") && handout.contains("&lt;script&gt;key&lt;/script&gt;"));
@@ -213,7 +281,14 @@ fn hostile_landing(dir: &Path) -> PathBuf {
     copy_dir(&root.join("sample-data"), &landing);
     let registry = landing.join("police_stations.csv");
     let text = std::fs::read_to_string(&registry).unwrap();
-    std::fs::write(&registry, text.replace("UP-GBN-003,Phase 2,", "UP-GBN-003,\"<script>alert(\"\"name\"\")</script>\",")).unwrap();
+    std::fs::write(
+        &registry,
+        text.replace(
+            "UP-GBN-003,Phase 2,",
+            "UP-GBN-003,\"<script>alert(\"\"name\"\")</script>\",",
+        ),
+    )
+    .unwrap();
     let fir = landing.join("2024-08/UP-GBN-003/fir.csv");
     let text = std::fs::read_to_string(&fir).unwrap();
     let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
@@ -256,7 +331,9 @@ fn a_handout_prints_to_one_a4_page_with_the_score_and_the_top_record() {
         .max_by_key(|s| s["records_to_fix_first"].as_array().unwrap().len())
         .unwrap();
     let code = worst["ps_code"].as_str().unwrap();
-    let top = worst["records_to_fix_first"][0]["record_key"].as_str().unwrap();
+    let top = worst["records_to_fix_first"][0]["record_key"]
+        .as_str()
+        .unwrap();
     let printed = run_expecting(0, &["handout", "--out", s(&out), "--ps", code]);
     let html = PathBuf::from(String::from_utf8(printed.stdout).unwrap().trim());
     assert_eq!(html, out.join(format!("handout-{code}.html")));
@@ -264,9 +341,17 @@ fn a_handout_prints_to_one_a4_page_with_the_score_and_the_top_record() {
     browser.pdf(&file_url(&html), &pdf);
     let info = Command::new("pdfinfo").arg(&pdf).output().unwrap();
     let info = String::from_utf8_lossy(&info.stdout);
-    assert!(info.lines().any(|l| l.split_whitespace().collect::<Vec<_>>() == ["Pages:", "1"]), "{info}");
+    assert!(
+        info.lines()
+            .any(|l| l.split_whitespace().collect::<Vec<_>>() == ["Pages:", "1"]),
+        "{info}"
+    );
     assert!(info.contains("595") && info.contains("841"), "A4: {info}");
-    let text = Command::new("pdftotext").arg(&pdf).arg("-").output().unwrap();
+    let text = Command::new("pdftotext")
+        .arg(&pdf)
+        .arg("-")
+        .output()
+        .unwrap();
     let text = String::from_utf8_lossy(&text.stdout);
     let score = format!("{:.2}", worst["score"].as_f64().unwrap());
     assert!(text.contains(&score), "the score {score} in: {text}");
