@@ -48,82 +48,96 @@ fn px(x: f64) -> String {
     format!("{:.1}", x.max(0.0))
 }
 
+/// Where a chart's parts go, in pixels.
+struct Layout {
+    /// Width of the labels' column.
+    label_w: f64,
+    /// Width of the widest weight's bar.
+    room: f64,
+    /// Height of a row.
+    row: u32,
+    /// Height of a bar.
+    bar_h: u32,
+    /// Room after the widest bar for its value.
+    tail: f64,
+}
+
+impl Layout {
+    /// Rows of `(label, weight, value, value's text)`.
+    fn bars(&self, widest: f64, rows: impl Iterator<Item = (String, f64, f64, String)>) -> Bars {
+        let k = scale(widest, self.room);
+        let gap = (self.row - self.bar_h) / 2;
+        let rows: Vec<BarRow> = rows
+            .enumerate()
+            .map(|(i, (label, weight, value, text))| {
+                let y = gap + self.row * i as u32;
+                BarRow {
+                    y,
+                    text_y: y + self.bar_h - 2,
+                    label,
+                    back: px(weight * k),
+                    front: px(value * k),
+                    value_x: px(self.label_w + weight * k + 5.0),
+                    value: text,
+                }
+            })
+            .collect();
+        Bars {
+            width: (self.label_w + self.room + self.tail) as u32,
+            height: 2 * gap + self.row * rows.len() as u32,
+            bar_x: self.label_w as u32,
+            bar_h: self.bar_h,
+            rows,
+        }
+    }
+}
+
 impl Bars {
     /// Mean points lost per station by parameter (the state's or a district's).
     pub fn lost(report: &Report, lost: &[f64], lang: Lang) -> Bars {
-        let (label_w, room, row) = (330.0, 280.0, 20);
-        let widest = report
-            .parameters
-            .iter()
-            .map(|p| p.weight)
-            .fold(0.0, f64::max);
-        let k = scale(widest, room);
-        let rows = report
-            .parameters
-            .iter()
-            .zip(lost)
-            .enumerate()
-            .map(|(i, (p, lost))| {
-                let name = match lang {
-                    Lang::En => p.name.clone(),
-                    Lang::Hi => p.name_hi.clone(),
-                    Lang::Both => format!("{} / {}", p.name, p.name_hi),
-                };
-                let y = 4 + row * i as u32;
-                BarRow {
-                    y,
-                    text_y: y + 12,
-                    label: format!("{} {name}", p.id),
-                    back: px(p.weight * k),
-                    front: px(lost * k),
-                    value_x: px(label_w + p.weight * k + 6.0),
-                    value: format!("{} / {}", two(*lost), p.weight),
-                }
-            })
-            .collect::<Vec<_>>();
-        Bars {
-            width: (label_w + room + 90.0) as u32,
-            height: 8 + row * rows.len() as u32,
-            bar_x: label_w as u32,
+        let layout = Layout {
+            label_w: 330.0,
+            room: 280.0,
+            row: 20,
             bar_h: 14,
-            rows,
-        }
+            tail: 90.0,
+        };
+        let rows = report.parameters.iter().zip(lost).map(|(p, lost)| {
+            let name = match lang {
+                Lang::En => p.name.clone(),
+                Lang::Hi => p.name_hi.clone(),
+                Lang::Both => format!("{} / {}", p.name, p.name_hi),
+            };
+            let text = format!("{} / {}", two(*lost), p.weight);
+            (format!("{} {name}", p.id), p.weight, *lost, text)
+        });
+        layout.bars(widest(report), rows)
     }
 
     /// A station's points by parameter against each weight.
     pub fn points(report: &Report, s: &StationReport) -> Bars {
-        let (label_w, room, row) = (28.0, 200.0, 14);
-        let widest = report
-            .parameters
-            .iter()
-            .map(|p| p.weight)
-            .fold(0.0, f64::max);
-        let k = scale(widest, room);
-        let rows = s
-            .parameters
-            .iter()
-            .enumerate()
-            .map(|(i, p)| {
-                let y = 2 + row * i as u32;
-                BarRow {
-                    y,
-                    text_y: y + 10,
-                    label: p.id.clone(),
-                    back: px(p.weight * k),
-                    front: px(p.points * k),
-                    value_x: px(label_w + p.weight * k + 4.0),
-                    value: format!("{}/{}", two(p.points), p.weight),
-                }
-            })
-            .collect::<Vec<_>>();
-        Bars {
-            width: (label_w + room + 70.0) as u32,
-            height: 4 + row * rows.len() as u32,
-            bar_x: label_w as u32,
+        let layout = Layout {
+            label_w: 28.0,
+            room: 200.0,
+            row: 14,
             bar_h: 11,
-            rows,
-        }
+            tail: 70.0,
+        };
+        let rows = s.parameters.iter().map(|p| {
+            let text = format!("{}/{}", two(p.points), p.weight);
+            (p.id.clone(), p.weight, p.points, text)
+        });
+        layout.bars(widest(report), rows)
     }
+}
+
+/// The largest weight of the model.
+fn widest(report: &Report) -> f64 {
+    report
+        .parameters
+        .iter()
+        .map(|p| p.weight)
+        .fold(0.0, f64::max)
 }
 
 /// The score after each record fixed, against the leader's score.

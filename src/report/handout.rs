@@ -32,6 +32,7 @@ struct Handout<'a> {
     l: HandoutLabels,
     v: StationView<'a>,
     top: Vec<Say>,
+    change_head: Option<Say>,
     fixes_to_first: Option<Say>,
     no_upload: Say,
     nothing_lost: Say,
@@ -80,6 +81,11 @@ pub fn handout_html(report: &Report, ps_code: &str, lang: Lang) -> Result<String
             rule_pack: label::rule_pack(),
         },
         top: v.losses.iter().take(TOP_RULES).cloned().collect(),
+        change_head: report
+            .trend
+            .as_ref()
+            .filter(|_| s.score_change.is_some())
+            .map(|t| label::change_since(&t.previous_month)),
         fixes_to_first: path.map(words::fixes_to_first),
         v,
         no_upload: words::no_upload(),

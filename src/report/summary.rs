@@ -18,7 +18,7 @@ pub fn summary_md(report: &Report, lang: Lang) -> String {
     let mut o = String::new();
     let _ = writeln!(
         o,
-        "# {}, {}\n\n{} {} · {} {} (`{}`) · {} {}\n",
+        "# {}, {}\n\n{} {} · {} {} (`{}`) · {}\n",
         say(label::title()),
         report.month,
         say(label::snapshot()),
@@ -26,8 +26,10 @@ pub fn summary_md(report: &Report, lang: Lang) -> String {
         say(label::rule_pack()),
         markdown_cell(&report.run.rule_pack),
         short_hash(&report.run.rule_pack_sha256),
-        report.stations.len(),
-        say(label::stations()),
+        say(Say::new(
+            format!("{} stations", report.stations.len()),
+            format!("{} थाने", report.stations.len())
+        )),
     );
     league(&mut o, report, lang);
     worst(&mut o, report, lang);
