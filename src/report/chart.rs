@@ -17,6 +17,10 @@ pub struct Bars {
     pub bar_x: u32,
     /// Height of a bar.
     pub bar_h: u32,
+    /// Where values are written when they share one column (a thana's chart).
+    pub column_x: u32,
+    /// Every weight's bar as one SVG path (so that a chart's only rects are its values).
+    pub weights: String,
     /// One row per parameter.
     pub rows: Vec<BarRow>,
 }
@@ -44,8 +48,13 @@ fn scale(widest: f64, room: f64) -> f64 {
     room / widest.max(1e-9)
 }
 
+/// Pixels with one decimal, none when whole.
 fn px(x: f64) -> String {
-    format!("{:.1}", x.max(0.0))
+    let text = format!("{:.1}", x.max(0.0));
+    match text.strip_suffix(".0") {
+        Some(whole) => whole.to_string(),
+        None => text,
+    }
 }
 
 /// Where a chart's parts go, in pixels.
@@ -87,8 +96,29 @@ impl Layout {
             height: 2 * gap + self.row * rows.len() as u32,
             bar_x: self.label_w as u32,
             bar_h: self.bar_h,
+            column_x: (self.room + 4.0) as u32,
+            weights: rows
+                .iter()
+                .map(|r| {
+                    format!(
+                        "M{} {}h{}v{}H{}z",
+                        self.label_w, r.y, r.back, self.bar_h, self.label_w
+                    )
+                })
+                .collect(),
             rows,
         }
+    }
+}
+
+/// The layout of a thana's chart: its points by parameter against the weights.
+fn thana_layout() -> Layout {
+    Layout {
+        label_w: 28.0,
+        room: 200.0,
+        row: 14,
+        bar_h: 11,
+        tail: 40.0,
     }
 }
 
@@ -114,20 +144,27 @@ impl Bars {
         layout.bars(widest(report), rows)
     }
 
-    /// A station's points by parameter against each weight.
+    /// A station's points by parameter against each weight, written where
+    /// points were lost; its labels and weights are the [`Bars::axis`], drawn
+    /// once per page.
     pub fn points(report: &Report, s: &StationReport) -> Bars {
-        let layout = Layout {
-            label_w: 28.0,
-            room: 200.0,
-            row: 14,
-            bar_h: 11,
-            tail: 70.0,
-        };
         let rows = s.parameters.iter().map(|p| {
-            let text = format!("{}/{}", two(p.points), p.weight);
+            let text = match p.points < p.weight {
+                true => two(p.points),
+                false => String::new(),
+            };
             (p.id.clone(), p.weight, p.points, text)
         });
-        layout.bars(widest(report), rows)
+        thana_layout().bars(widest(report), rows)
+    }
+
+    /// The parameters and their weights behind every thana's chart.
+    pub fn axis(report: &Report) -> Bars {
+        let rows = report
+            .parameters
+            .iter()
+            .map(|p| (p.id.clone(), p.weight, 0.0, String::new()));
+        thana_layout().bars(widest(report), rows)
     }
 }
 

@@ -10,10 +10,12 @@
 //! which a link can preset: `report.html#find=UP-GBN-003` or
 //! `#district=UP-GBN`.
 //!
-//! Above [`SPLIT_ABOVE`] stations (a national lake) one file would be too
-//! large for a browser: `report.html` is then an index (league, charts, and
-//! per district its thanas' ranks and scores, searchable) linking to one page
-//! per district in `report-districts/`, which holds the thanas' sections.
+//! Above [`SPLIT_ABOVE`] stations (a national lake), or when the one page
+//! would pass [`PAGE_BUDGET`] bytes (a state whose stations fail much), one
+//! file would be slow to open: `report.html` is then an index (league,
+//! charts, and per district its thanas' ranks and scores, searchable)
+//! linking to one page per district in `report-districts/`, which holds the
+//! thanas' sections.
 
 use super::chart::{Bars, Climb};
 use super::file_safe;
@@ -38,6 +40,9 @@ const SCRIPT: &str = include_str!("../../templates/report.js");
 /// Above this many stations the report is split into an index and one page per district.
 pub const SPLIT_ABOVE: usize = 4000;
 
+/// The most bytes `report.html` holds as one page before it is split.
+pub const PAGE_BUDGET: usize = 4_500_000;
+
 /// The folder of the district pages of a split report.
 pub const DISTRICT_PAGES: &str = "report-districts";
 
@@ -47,11 +52,25 @@ pub fn report_html(report: &Report, lang: Lang) -> Result<String> {
 }
 
 /// The pages of a report: `report.html`, and when the report has more than
-/// [`SPLIT_ABOVE`] stations one page per district under [`DISTRICT_PAGES`];
-/// as paths relative to the output folder, with their text.
+/// [`SPLIT_ABOVE`] stations or its one page more than [`PAGE_BUDGET`]
+/// bytes, one page per district under [`DISTRICT_PAGES`]; as paths relative
+/// to the output folder, with their text.
 pub fn report_pages(report: &Report, lang: Lang) -> Result<Vec<(PathBuf, String)>> {
-    if report.stations.len() <= SPLIT_ABOVE {
-        return Ok(vec![("report.html".into(), report_html(report, lang)?)]);
+    pages_within(report, lang, SPLIT_ABOVE, PAGE_BUDGET)
+}
+
+/// [`report_pages`] with the limits given.
+fn pages_within(
+    report: &Report,
+    lang: Lang,
+    split_above: usize,
+    budget: usize,
+) -> Result<Vec<(PathBuf, String)>> {
+    if report.stations.len() <= split_above {
+        let whole = report_html(report, lang)?;
+        if whole.len() <= budget {
+            return Ok(vec![("report.html".into(), whole)]);
+        }
     }
     let index = render(page(report, lang, Scope::Index))?;
     let mut pages = vec![("report.html".into(), index)];
@@ -121,6 +140,7 @@ struct Page<'a> {
     back: Option<&'static str>,
     change_head: Option<Say>,
     state_chart: Bars,
+    axis: Bars,
     districts: Vec<DistrictView<'a>>,
     total: usize,
     no_upload: Say,
@@ -146,9 +166,6 @@ struct Labels {
     district_chart: Say,
     losses: Say,
     to_fix: Say,
-    record: Say,
-    points: Say,
-    rules: Say,
     path: Say,
     back: Say,
     district_page: Say,
@@ -172,9 +189,6 @@ impl Labels {
             district_chart: label::district_chart(),
             losses: label::losses(),
             to_fix: label::to_fix(),
-            record: label::record(),
-            points: label::points(),
-            rules: label::rules(),
             path: label::path(),
             back: label::back(),
             district_page: label::district_page(),
@@ -197,6 +211,7 @@ pub(super) struct StationView<'a> {
     pub(super) score: String,
     pub(super) change: String,
     pub(super) standing: Say,
+    pub(super) brief: Say,
     pub(super) chart: Bars,
     pub(super) losses: Vec<Say>,
     pub(super) fixes: Vec<FixView<'a>>,
@@ -270,6 +285,7 @@ fn page<'a>(report: &'a Report, lang: Lang, scope: Scope<'a>) -> Page<'a> {
             .as_ref()
             .map(|t| label::change_since(&t.previous_month)),
         state_chart: Bars::lost(report, &report.state.lost_by_parameter, lang),
+        axis: Bars::axis(report),
         districts,
         total,
         no_upload: words::no_upload(),
@@ -300,6 +316,7 @@ pub(super) fn station_view<'a>(
             s.fir_count,
             &s.category,
         ),
+        brief: words::brief(s.rank_in_district, of, s.fir_count, &s.category),
         chart: Bars::points(report, s),
         losses: losses(report, s),
         fixes: s
@@ -370,6 +387,33 @@ mod tests {
         assert!(page.contains("<span lang=\"hi\">1 एफआईआर: अधिकारी खाली है। 5.00 अंक।</span>"));
         assert!(page.contains("data-ps=\"UP-X-2\"") && page.contains("data-score=\"95.00\""));
         assert!(page.contains("Change since 2024-07") && page.contains("+1.50 ▲1"));
+    }
+
+    #[test]
+    fn a_report_too_large_for_one_page_is_an_index_and_a_page_per_district() {
+        let report = super::super::model::tiny();
+        let one = pages_within(&report, Lang::Both, 10, usize::MAX).unwrap();
+        assert_eq!(one.len(), 1);
+        for split in [
+            pages_within(&report, Lang::Both, 1, usize::MAX).unwrap(),
+            pages_within(&report, Lang::Both, 10, 1000).unwrap(),
+        ] {
+            let names: Vec<String> = split.iter().map(|(p, _)| p.display().to_string()).collect();
+            assert_eq!(names, ["report.html", "report-districts/UP-X.html"]);
+            let (index, district) = (&split[0].1, &split[1].1);
+            assert!(index.contains("<tr class=\"ps\" data-ps=\"UP-X-2\" data-score=\"95.00\">"));
+            assert!(
+                index.contains("href=\"report-districts/UP-X.html\"")
+                    && !index.contains("<details class=\"ps\"")
+            );
+            assert!(
+                district.contains("<details class=\"ps\" data-ps=\"UP-X-2\" data-score=\"95.00\">")
+            );
+            assert!(
+                district.contains("href=\"../report.html\"")
+                    && !district.contains("class=\"league\"")
+            );
+        }
     }
 
     #[test]

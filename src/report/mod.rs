@@ -19,7 +19,9 @@ mod words;
 
 pub use explain::explain;
 pub use handout::{handout_html, write_handouts, RECORDS_IN_HANDOUT};
-pub use html::{report_html, report_pages, DISTRICT_PAGES, RECORDS_IN_PAGE, SPLIT_ABOVE};
+pub use html::{
+    report_html, report_pages, DISTRICT_PAGES, PAGE_BUDGET, RECORDS_IN_PAGE, SPLIT_ABOVE,
+};
 pub use model::{Report, Run, RECORDS_TO_FIX_LISTED};
 pub use summary::{markdown_cell, summary_md};
 pub use table::{Column, OutputTable};

@@ -164,14 +164,11 @@ pub mod label {
     }
     /// "Records to fix first".
     pub fn to_fix() -> Say {
-        Say::new("Records to fix first", "पहले इन रिकॉर्ड को सुधारें")
+        Say::new("Records to fix first", "पहले सुधारें")
     }
-    /// "Path to first place in the district".
+    /// "Path to first place" (in the district).
     pub fn path() -> Say {
-        Say::new(
-            "Path to first place in the district",
-            "ज़िले में प्रथम स्थान का रास्ता",
-        )
+        Say::new("Path to first place", "प्रथम स्थान का रास्ता")
     }
     /// "The five rules that cost most".
     pub fn top_rules() -> Say {
@@ -256,6 +253,14 @@ pub fn standing(score: &str, rank: usize, of: usize, firs: u64, category: &str) 
     )
 }
 
+/// The standing without the score, under a line that shows it.
+pub fn brief(rank: usize, of: usize, firs: u64, category: &str) -> Say {
+    Say::new(
+        format!("Rank {rank} of {of} in the district; {firs} FIRs, category {category}."),
+        format!("ज़िले में {of} में से {rank}वाँ; {firs} एफआईआर, श्रेणी {category}।"),
+    )
+}
+
 /// The sentence of a station that uploaded nothing.
 pub fn no_upload() -> Say {
     Say::new(
@@ -295,8 +300,8 @@ pub fn path(p: &PathToFirst, fmt: impl Fn(f64) -> String) -> Say {
             format!("ऊपर के पहले {n} रिकॉर्ड इसी क्रम में सुधारें: स्कोर {reached} होगा, अग्रणी के {leader} से ऊपर।"),
         ),
         None => Say::new(
-            format!("Not reachable by fixing this month's records alone (the leader has {leader})."),
-            format!("केवल इस माह के रिकॉर्ड सुधारकर संभव नहीं (अग्रणी का स्कोर {leader})।"),
+            format!("Not reachable with this month's records alone (leader: {leader})."),
+            format!("केवल इस माह के रिकॉर्ड से संभव नहीं (अग्रणी: {leader})।"),
         ),
     }
 }
