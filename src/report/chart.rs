@@ -1,6 +1,6 @@
 //! The page's charts as numbers an SVG template places: bars of points per
 //! parameter over their weights, and the score climbing as records are
-//! fixed. Coordinates are pixels, one decimal.
+//! fixed. Coordinates are whole pixels.
 
 use super::html::two;
 use super::model::{Report, StationReport};
@@ -48,13 +48,9 @@ fn scale(widest: f64, room: f64) -> f64 {
     room / widest.max(1e-9)
 }
 
-/// Pixels with one decimal, none when whole.
+/// Whole pixels.
 fn px(x: f64) -> String {
-    let text = format!("{:.1}", x.max(0.0));
-    match text.strip_suffix(".0") {
-        Some(whole) => whole.to_string(),
-        None => text,
-    }
+    format!("{:.0}", x.max(0.0))
 }
 
 /// Where a chart's parts go, in pixels.
@@ -111,7 +107,9 @@ impl Layout {
     }
 }
 
-/// The layout of a thana's chart: its points by parameter against the weights.
+/// The layout of a thana's chart: its points by parameter against the
+/// weights. Its bars' height is the stylesheet's (`svg.thana rect`), which a
+/// test keeps equal to `bar_h`.
 fn thana_layout() -> Layout {
     Layout {
         label_w: 28.0,
@@ -222,7 +220,7 @@ impl Climb {
         let points = s
             .climb
             .iter()
-            .map(|c| format!("{},{}", px(x(c.fixed)), px(y(c.score))))
+            .map(|c| format!("{:.0},{:.0}", x(c.fixed), y(c.score)))
             .collect::<Vec<_>>()
             .join(" ");
         Some(Climb {
@@ -238,5 +236,20 @@ impl Climb {
             end_x: width - 90,
             fixed: format!("+{} → {}", last.fixed, two(last.score)),
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_stylesheet_draws_thana_bars_as_high_as_the_layout() {
+        let css = include_str!("../../templates/report.css");
+        let rule = format!(
+            "svg.thana rect{{fill:#2e6da4;height:{}px}}",
+            thana_layout().bar_h
+        );
+        assert!(css.contains(&rule), "{rule}");
     }
 }

@@ -292,12 +292,14 @@ pub fn path(p: &PathToFirst, fmt: impl Fn(f64) -> String) -> Say {
     match p.records_needed {
         Some(0) => Say::new("Already first.", "पहले से प्रथम।"),
         Some(1) => Say::new(
-            format!("Fix the first record above to reach {reached}, above the leader's {leader}."),
-            format!("ऊपर का पहला रिकॉर्ड सुधारें: स्कोर {reached} होगा, अग्रणी के {leader} से ऊपर।"),
+            format!("Fix the first record above to reach {reached} (leader: {leader})."),
+            format!("ऊपर का पहला रिकॉर्ड सुधारें: स्कोर {reached} होगा (अग्रणी: {leader})।"),
         ),
         Some(n) => Say::new(
-            format!("Fix the first {n} records above, in that order, to reach {reached}, above the leader's {leader}."),
-            format!("ऊपर के पहले {n} रिकॉर्ड इसी क्रम में सुधारें: स्कोर {reached} होगा, अग्रणी के {leader} से ऊपर।"),
+            format!(
+                "Fix the first {n} records above, in order, to reach {reached} (leader: {leader})."
+            ),
+            format!("ऊपर के पहले {n} रिकॉर्ड क्रम से सुधारें: स्कोर {reached} होगा (अग्रणी: {leader})।"),
         ),
         None => Say::new(
             format!("Not reachable with this month's records alone (leader: {leader})."),

@@ -192,7 +192,7 @@ fn the_sample_report_reads_in_chromium_with_every_station_its_hindi_name_and_cha
         );
     }
     let charts = Regex::new(r#"(?s)<svg class="params[^"]*".*?</svg>"#).unwrap();
-    let bars = Regex::new(r#"<rect class="bar""#).unwrap();
+    let bars = Regex::new(r#"<rect\b"#).unwrap();
     let mut count = 0;
     for chart in charts.find_iter(&dom) {
         assert_eq!(
