@@ -66,8 +66,12 @@ def bench_scale(name, stations, exe, browser, work):
         f.write("<!DOCTYPE html><title>blank</title>" + PROBE)
     runs = [open_page(browser, probe) for _ in range(5)]
     blanks = [open_page(browser, blank) for _ in range(3)]
+    pages = os.path.join(out, "report-districts")
+    district_pages = [os.path.join(pages, f) for f in os.listdir(pages)] if os.path.isdir(pages) else []
     result = dict(scale=name, stations=stations, page_mb=os.path.getsize(page) / 1e6,
-                  sections=html.count('<details class="ps"'),
+                  sections=html.count('<details class="ps"'), rows=html.count('<tr class="ps"'),
+                  district_pages=len(district_pages),
+                  largest_district_page_mb=max((os.path.getsize(p) for p in district_pages), default=0) / 1e6,
                   load_ms=statistics.median(r[0] for r in runs),
                   process_s=statistics.median(r[1] for r in runs),
                   blank_process_s=statistics.median(b[1] for b in blanks))
