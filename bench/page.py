@@ -24,7 +24,8 @@ FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--dis
 
 
 def binary():
-    target = os.environ.get("CARGO_TARGET_DIR", os.path.join(ROOT, "target"))
+    """The release binary, built as .ci/run builds it (the same cache outside the clone)."""
+    target = os.environ.setdefault("CARGO_TARGET_DIR", os.path.expanduser("~/.cache/cctns-audit/target"))
     subprocess.run(["cargo", "test", "--release", "--no-run", "-q"], cwd=ROOT, check=True)
     return os.path.join(target, "release", "cctns-audit")
 
