@@ -98,23 +98,28 @@ pub fn handout_html(report: &Report, ps_code: &str, lang: Lang) -> Result<String
 
 /// Writes the handout of each of `stations` into `dir` as
 /// `handout-<ps_code>.html` (a code's characters other than letters,
-/// digits, `-` and `_` become `_`); returns the paths.
+/// digits, `-` and `_` become `_`); returns the paths. An unknown station
+/// is an error before any file is written.
 pub fn write_handouts(
     report: &Report,
     stations: &[String],
     dir: &Path,
     lang: Lang,
 ) -> Result<Vec<PathBuf>> {
-    std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
-    stations
+    let pages = stations
         .iter()
         .map(|code| {
-            let html = handout_html(report, code, lang)?;
-            let path = dir.join(format!("handout-{}.html", file_safe(code)));
-            std::fs::write(&path, html).map_err(|e| Error::io(&path, e))?;
-            Ok(path)
+            Ok((
+                dir.join(format!("handout-{}.html", file_safe(code))),
+                handout_html(report, code, lang)?,
+            ))
         })
-        .collect()
+        .collect::<Result<Vec<_>>>()?;
+    std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+    for (path, html) in &pages {
+        std::fs::write(path, html).map_err(|e| Error::io(path, e))?;
+    }
+    Ok(pages.into_iter().map(|(path, _)| path).collect())
 }
 
 #[cfg(test)]

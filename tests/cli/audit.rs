@@ -68,6 +68,35 @@ fn the_main_job_runs_on_sample_data() {
             && shown.contains("Path to first place"),
         "{shown}"
     );
+    let hindi = run(&[
+        "explain",
+        "--out",
+        out_s,
+        "--ps",
+        "UP-GBN-003",
+        "--lang",
+        "hi",
+    ]);
+    let shown = text(&hindi);
+    assert!(
+        shown.contains("पहले सुधारें") && !shown.contains("Records to fix first"),
+        "{shown}"
+    );
+    let unknown = run(&[
+        "handout",
+        "--out",
+        out_s,
+        "--ps",
+        "UP-GBN-001",
+        "--ps",
+        "UP-NOPE",
+    ]);
+    assert_eq!(unknown.status.code(), Some(2), "{}", text(&unknown));
+    assert!(text(&unknown).contains("--ps UP-NOPE: no such station in this audit"));
+    assert!(
+        !out.join("handout-UP-GBN-001.html").exists(),
+        "nothing written"
+    );
     let violations = std::fs::read_to_string(out.join("violations.csv")).unwrap();
     assert!(
         !violations.contains("राहुल") && !violations.contains("Sunita"),
