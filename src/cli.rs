@@ -188,6 +188,9 @@ pub struct GenerateArgs {
     /// Number of districts.
     #[arg(long, default_value_t = 3)]
     pub districts: usize,
+    /// Number of states the districts are spread over (UP, HR, DL, …): a national landing folder.
+    #[arg(long, default_value_t = 1)]
+    pub states: usize,
     /// Months, FIRST..LAST (e.g. 2024-01..2024-12).
     #[arg(long, default_value = "2024-01..2024-12")]
     pub months: String,
@@ -380,6 +383,7 @@ fn run_generate(args: GenerateArgs) -> Result<Outcome> {
         out: args.out,
         stations: args.stations,
         districts: args.districts,
+        states: args.states,
         months: parse_months(&args.months)?,
         firs_per_station_month: args.firs_per_station_month,
         defect_rate: args.defect_rate,

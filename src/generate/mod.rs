@@ -35,6 +35,9 @@ pub struct Options {
     pub stations: usize,
     /// Number of districts the stations are spread over.
     pub districts: usize,
+    /// Number of states the districts are spread over (codes UP, HR, DL, …
+    /// as in [`state_code`]).
+    pub states: usize,
     /// First and last month, inclusive.
     pub months: (Month, Month),
     /// Mean FIRs per station and month (each month varies by ±20%).
@@ -203,6 +206,13 @@ fn check(opts: &Options) -> Result<()> {
             "--stations/--districts",
             "need at least one station per district",
             "pass --stations N --districts D with 1 <= D <= N",
+        ));
+    }
+    if opts.states == 0 || opts.states > opts.districts {
+        return Err(Error::usage(
+            format!("--states {}", opts.states),
+            "need at least one district per state",
+            "pass --states S with 1 <= S <= the number of districts",
         ));
     }
     if !(0.0..=1.0).contains(&opts.defect_rate) {

@@ -21,6 +21,20 @@ pub struct Written {
     pub bytes: u64,
 }
 
+/// State codes the generator gives, in order; beyond them `S37`, `S38`, …
+const STATE_CODES: [&str; 36] = [
+    "UP", "HR", "DL", "MH", "RJ", "MP", "BR", "WB", "TN", "KA", "GJ", "AP", "TS", "KL", "OR", "PB",
+    "AS", "JH", "CG", "UK", "HP", "JK", "GA", "TR", "ML", "MN", "NL", "AR", "MZ", "SK", "CH", "PY",
+    "AN", "LD", "DN", "LA",
+];
+
+/// The code of the `i`-th state (from 0): district `d` (from 1) is in state `(d - 1) % states`.
+pub fn state_code(i: usize) -> String {
+    STATE_CODES
+        .get(i)
+        .map_or_else(|| format!("S{:02}", i + 1), |c| c.to_string())
+}
+
 /// Writes `police_stations.csv`; returns the station codes in order.
 pub fn registry(opts: &Options) -> Result<Vec<String>> {
     let mut text =
@@ -28,9 +42,10 @@ pub fn registry(opts: &Options) -> Result<Vec<String>> {
     let mut codes = Vec::with_capacity(opts.stations);
     for i in 0..opts.stations {
         let d = i % opts.districts + 1;
-        let code = format!("UP-D{d:02}-{:04}", i / opts.districts + 1);
+        let state = state_code((d - 1) % opts.states);
+        let code = format!("{state}-D{d:02}-{:04}", i / opts.districts + 1);
         text.push_str(&format!(
-            "{code},Thana {n},थाना {n},UP-D{d:02},District {d},UP\n",
+            "{code},Thana {n},थाना {n},{state}-D{d:02},District {d},{state}\n",
             n = i + 1
         ));
         codes.push(code);

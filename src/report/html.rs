@@ -19,7 +19,7 @@
 
 use super::chart::{Bars, Climb};
 use super::file_safe;
-use super::model::{DistrictReport, Report, StationReport};
+use super::model::{DistrictReport, Report, StateReport, StationReport};
 use super::words::{self, label, Lang, Say};
 use crate::error::{Error, Result};
 use crate::score::{PathScope, PathToFirst};
@@ -141,6 +141,7 @@ struct Page<'a> {
     change_head: Option<Say>,
     state_chart: Bars,
     axis: Bars,
+    states: &'a [StateReport],
     districts: Vec<DistrictView<'a>>,
     total: usize,
     no_upload: Say,
@@ -169,6 +170,9 @@ struct Labels {
     path: Say,
     back: Say,
     district_page: Say,
+    state_league: Say,
+    state: Say,
+    districts: Say,
 }
 
 impl Labels {
@@ -192,6 +196,9 @@ impl Labels {
             path: label::path(),
             back: label::back(),
             district_page: label::district_page(),
+            state_league: label::state_league(),
+            state: label::state(),
+            districts: label::districts(),
         }
     }
 }
@@ -286,6 +293,7 @@ fn page<'a>(report: &'a Report, lang: Lang, scope: Scope<'a>) -> Page<'a> {
             .map(|t| label::change_since(&t.previous_month)),
         state_chart: Bars::lost(report, &report.state.lost_by_parameter, lang),
         axis: Bars::axis(report),
+        states: &report.states,
         districts,
         total,
         no_upload: words::no_upload(),

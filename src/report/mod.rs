@@ -1,6 +1,7 @@
 //! Report: the files an audit writes (spec outputs.md), each schema defined
-//! once here: `violations`, `scores`, `points_lost`, `districts` and
-//! `path_to_first` as CSV and Parquet; and the typed [`Report`] model,
+//! once here: `violations`, `scores`, `points_lost`, `districts`,
+//! `path_to_first` and, for a registry of several states, `states`, as CSV
+//! and Parquet; and the typed [`Report`] model,
 //! written as `report.json` and rendered as `report.html`, `summary.md`,
 //! the handouts and `explain`, in English, Hindi or both ([`Lang`]).
 //! Nothing here names a person: record keys and codes only.
@@ -64,13 +65,16 @@ pub struct AuditReport<'a> {
 pub fn write_all(dir: &Path, report: &AuditReport<'_>) -> Result<Vec<PathBuf>> {
     std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
     type Build = fn(&AuditReport<'_>) -> OutputTable;
-    let tables: [(&str, Build); 5] = [
+    let mut tables: Vec<(&str, Build)> = vec![
         ("violations", violations_table),
         ("scores", scores_table),
         ("points_lost", points_lost_table),
         ("districts", districts_table),
         ("path_to_first", path_table),
     ];
+    if report.scores.states.len() > 1 {
+        tables.push(("states", states_table));
+    }
     let (wrote_tables, documents) = rayon::join(
         || {
             tables.par_iter().try_for_each(|(stem, build)| {
@@ -266,6 +270,33 @@ fn districts_table(r: &AuditReport<'_>) -> OutputTable {
             named(
                 "rank_in_state",
                 Column::Int(d.iter().map(|x| Some(x.rank_in_state as i64)).collect()),
+            ),
+        ],
+    }
+}
+
+/// `states.csv` (a registry of several states): one row per state, by rank in the country.
+fn states_table(r: &AuditReport<'_>) -> OutputTable {
+    let s = &r.scores.states;
+    OutputTable {
+        columns: vec![
+            named("month", text(s.iter().map(|_| r.month))),
+            named("state_code", text(s.iter().map(|x| &x.state_code))),
+            named(
+                "stations",
+                Column::Int(s.iter().map(|x| Some(x.stations as i64)).collect()),
+            ),
+            named(
+                "districts",
+                Column::Int(s.iter().map(|x| Some(x.districts as i64)).collect()),
+            ),
+            named(
+                "score",
+                Column::Fixed(s.iter().map(|x| Some(x.score)).collect(), 2),
+            ),
+            named(
+                "rank_in_country",
+                Column::Int(s.iter().map(|x| Some(x.rank_in_country as i64)).collect()),
             ),
         ],
     }

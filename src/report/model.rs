@@ -35,6 +35,9 @@ pub struct Report {
     pub rules: Vec<RuleInfo>,
     /// The whole state (or every state of the registry).
     pub state: AreaLoss,
+    /// States by rank in the country, when the registry holds several.
+    #[serde(default)]
+    pub states: Vec<StateReport>,
     /// Districts, by rank in the state.
     pub districts: Vec<DistrictReport>,
     /// Registry stations, by district and rank.
@@ -99,6 +102,21 @@ pub struct AreaLoss {
     pub stations: usize,
     /// Mean points lost per station for each parameter, in model order (four decimals).
     pub lost_by_parameter: Vec<f64>,
+}
+
+/// A state and its rank in the country.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct StateReport {
+    /// Code.
+    pub state_code: String,
+    /// Registry stations.
+    pub stations: usize,
+    /// Districts.
+    pub districts: usize,
+    /// Mean score of its stations (two decimals).
+    pub score: f64,
+    /// Rank in the country.
+    pub rank_in_country: usize,
 }
 
 /// A district and its standing.
@@ -262,6 +280,7 @@ impl Report {
             parameters: parameters(r),
             rules: rules(r),
             state: mean_loss(stations.iter(), r.model.parameters.len()),
+            states: states(r),
             districts,
             stations,
             path_to_first: r.paths.to_vec(),
@@ -347,6 +366,23 @@ fn station_paths(paths: &[PathToFirst]) -> BTreeMap<&str, &PathToFirst> {
         .iter()
         .filter(|p| p.scope == PathScope::Station)
         .map(|p| (p.code.as_str(), p))
+        .collect()
+}
+
+fn states(r: &AuditReport<'_>) -> Vec<StateReport> {
+    if r.scores.states.len() < 2 {
+        return Vec::new();
+    }
+    r.scores
+        .states
+        .iter()
+        .map(|s| StateReport {
+            state_code: s.state_code.clone(),
+            stations: s.stations,
+            districts: s.districts,
+            score: r2(s.score),
+            rank_in_country: s.rank_in_country,
+        })
         .collect()
 }
 

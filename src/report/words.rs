@@ -106,6 +106,18 @@ pub mod label {
     pub fn league() -> Say {
         Say::new("District league", "ज़िलों की रैंकिंग")
     }
+    /// The league of states' heading.
+    pub fn state_league() -> Say {
+        Say::new("State league", "राज्यों की रैंकिंग")
+    }
+    /// "State".
+    pub fn state() -> Say {
+        Say::new("State", "राज्य")
+    }
+    /// "Districts".
+    pub fn districts() -> Say {
+        Say::new("Districts", "ज़िले")
+    }
     /// "Rank".
     pub fn rank() -> Say {
         Say::new("Rank", "रैंक")

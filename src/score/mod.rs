@@ -19,7 +19,7 @@ mod trend;
 
 pub use model::{Category, Parameter, ScoringModel, Volume};
 pub use path::{climb, path_to_first, PathToFirst, Scope as PathScope};
-pub use rank::{rank, DistrictScore};
+pub use rank::{rank, DistrictScore, StateScore};
 pub use round::round_half_away;
 pub use trend::{
     trend, DistrictSummary, DistrictTrend, ScoreSummary, StationSummary, StationTrend, Trend,
@@ -99,6 +99,8 @@ pub struct Scores {
     pub stations: Vec<StationScore>,
     /// Districts, by state rank.
     pub districts: Vec<DistrictScore>,
+    /// States, by rank in the country (one when the registry holds one state).
+    pub states: Vec<StateScore>,
 }
 
 /// Scores every registry station and ranks stations and districts;

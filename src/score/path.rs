@@ -8,7 +8,9 @@
 //! plus the k largest recoverable values, and the fewest records to pass the
 //! leader is the shortest prefix of the records sorted by recoverable points.
 //! For a district, a station's gain counts 1/(its stations) in the mean, the
-//! same for every record, so the same argument holds over all its records.
+//! same for every record, so the same argument holds over all its records;
+//! likewise for a state over its stations' records (scope `state`, only when
+//! the registry holds several states).
 //! Other stations and districts do not move when these records are fixed.
 
 use super::round::hundredths;
@@ -23,6 +25,8 @@ pub enum Scope {
     Station,
     /// A district within its state.
     District,
+    /// A state within the country (a registry of several states).
+    State,
 }
 
 /// What it takes to become first.
@@ -82,12 +86,7 @@ pub fn path_to_first(scores: &Scores) -> Vec<PathToFirst> {
             continue;
         };
         let stations = stations_of.get(d.district_code.as_str());
-        let mut gains: Vec<f64> = stations
-            .into_iter()
-            .flatten()
-            .flat_map(|s| gains(s, d.stations))
-            .collect();
-        gains.sort_by(|a, b| b.total_cmp(a));
+        let gains = sorted_gains(stations.into_iter().flatten().copied(), d.stations);
         paths.push(climb(
             Scope::District,
             &d.district_code,
@@ -97,7 +96,49 @@ pub fn path_to_first(scores: &Scores) -> Vec<PathToFirst> {
             (leader.score, &leader.district_code),
         ));
     }
+    paths.extend(state_paths(scores, &stations_of));
     paths
+}
+
+/// The paths of the states to first in the country, when there are several.
+fn state_paths(
+    scores: &Scores,
+    stations_of: &HashMap<&str, Vec<&StationScore>>,
+) -> Vec<PathToFirst> {
+    let Some(leader) = scores.states.iter().find(|s| s.rank_in_country == 1) else {
+        return Vec::new();
+    };
+    if scores.states.len() < 2 {
+        return Vec::new();
+    }
+    scores
+        .states
+        .iter()
+        .map(|state| {
+            let own = scores
+                .districts
+                .iter()
+                .filter(|d| d.state_code == state.state_code)
+                .filter_map(|d| stations_of.get(d.district_code.as_str()))
+                .flatten()
+                .copied();
+            climb(
+                Scope::State,
+                &state.state_code,
+                state.rank_in_country,
+                state.score,
+                &sorted_gains(own, state.stations),
+                (leader.score, &leader.state_code),
+            )
+        })
+        .collect()
+}
+
+/// What fixing each record of `stations` adds to their mean over `of` stations, largest first.
+fn sorted_gains<'a>(stations: impl Iterator<Item = &'a StationScore>, of: usize) -> Vec<f64> {
+    let mut gains: Vec<f64> = stations.flat_map(|s| gains(s, of)).collect();
+    gains.sort_by(|a, b| b.total_cmp(a));
+    gains
 }
 
 /// What fixing each of a station's records adds to a mean over `of`

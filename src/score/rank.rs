@@ -1,6 +1,6 @@
-//! Ranks: stations in their district, districts in their state, both by the
-//! two-decimal score, highest first, ties by code ascending; ranks start at 1
-//! and are distinct.
+//! Ranks: stations in their district, districts in their state and states
+//! in the country, all by the two-decimal score, highest first, ties by code
+//! ascending; ranks start at 1 and are distinct (spec scoring.md v1.3).
 
 use super::round::hundredths;
 use super::{Scores, StationScore};
@@ -24,7 +24,22 @@ pub struct DistrictScore {
     pub rank_in_state: usize,
 }
 
-/// Ranks the stations within districts and the districts within states.
+/// A state's score: the mean of its registry stations' unrounded scores.
+#[derive(Debug, Clone)]
+pub struct StateScore {
+    /// State code.
+    pub state_code: String,
+    /// Its stations in the registry.
+    pub stations: usize,
+    /// Its districts.
+    pub districts: usize,
+    /// Mean score, unrounded.
+    pub score: f64,
+    /// Rank in the country.
+    pub rank_in_country: usize,
+}
+
+/// Ranks the stations within districts, the districts within states and the states in the country.
 pub fn rank(month: Month, mut stations: Vec<StationScore>, registry: &Registry) -> Scores {
     stations.sort_by(|a, b| {
         a.district_code
@@ -38,10 +53,12 @@ pub fn rank(month: Month, mut stations: Vec<StationScore>, registry: &Registry) 
         |s, r| s.rank_in_district = r,
     );
     let districts = rank_districts(&stations, registry);
+    let states = rank_states(&stations, &districts);
     Scores {
         month,
         stations,
         districts,
+        states,
     }
 }
 
@@ -81,6 +98,44 @@ fn rank_districts(stations: &[StationScore], registry: &Registry) -> Vec<Distric
         |d, r| d.rank_in_state = r,
     );
     districts
+}
+
+/// States with their stations' mean score, ranked in the country; a
+/// station's state is its district's.
+fn rank_states(stations: &[StationScore], districts: &[DistrictScore]) -> Vec<StateScore> {
+    let state_of: BTreeMap<&str, &str> = districts
+        .iter()
+        .map(|d| (d.district_code.as_str(), d.state_code.as_str()))
+        .collect();
+    let mut by_state: BTreeMap<&str, (Vec<f64>, usize)> = BTreeMap::new();
+    for s in stations {
+        let state = state_of
+            .get(s.district_code.as_str())
+            .copied()
+            .unwrap_or_default();
+        by_state.entry(state).or_default().0.push(s.score);
+    }
+    for d in districts {
+        by_state.entry(&d.state_code).or_default().1 += 1;
+    }
+    let mut states: Vec<StateScore> = by_state
+        .into_iter()
+        .filter(|(_, (scores, _))| !scores.is_empty())
+        .map(|(code, (scores, districts))| StateScore {
+            state_code: code.to_string(),
+            stations: scores.len(),
+            districts,
+            score: scores.iter().sum::<f64>() / scores.len() as f64,
+            rank_in_country: 0,
+        })
+        .collect();
+    states.sort_by(|a, b| {
+        hundredths(b.score)
+            .cmp(&hundredths(a.score))
+            .then_with(|| a.state_code.cmp(&b.state_code))
+    });
+    number_within_groups(&mut states, |_| String::new(), |s, r| s.rank_in_country = r);
+    states
 }
 
 /// Numbers sorted items 1, 2, … within each run of equal `group`.

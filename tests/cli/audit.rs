@@ -163,3 +163,70 @@ fn rules_lint_and_list() {
         "{stderr}"
     );
 }
+
+#[test]
+fn a_generated_national_folder_ranks_states_and_districts_within_their_state() {
+    let tmp = tempfile::tempdir().unwrap();
+    let p = |x: &str| tmp.path().join(x).to_str().unwrap().to_string();
+    let (landing, lake, out) = (p("landing"), p("lake"), p("out"));
+    for args in [
+        vec![
+            "generate",
+            "--out",
+            &landing,
+            "--stations",
+            "30",
+            "--districts",
+            "6",
+            "--states",
+            "3",
+            "--months",
+            "2024-01..2024-02",
+        ],
+        vec!["ingest", &landing, "--lake", &lake, "--quiet"],
+        vec![
+            "audit", "--lake", &lake, "--month", "2024-02", "--out", &out,
+        ],
+    ] {
+        let o = run(&args);
+        assert_eq!(o.status.code(), Some(0), "{args:?}: {}", text(&o));
+    }
+    let registry =
+        std::fs::read_to_string(Path::new(&landing).join("police_stations.csv")).unwrap();
+    assert!(
+        registry.contains("HR-D02-0001,Thana 2,थाना 2,HR-D02,District 2,HR"),
+        "{registry}"
+    );
+    let states = std::fs::read_to_string(Path::new(&out).join("states.csv")).unwrap();
+    let lines: Vec<&str> = states.lines().collect();
+    assert_eq!(
+        lines[0],
+        "month,state_code,stations,districts,score,rank_in_country"
+    );
+    assert_eq!(lines.len(), 4, "{states}");
+    for (i, line) in lines[1..].iter().enumerate() {
+        assert!(
+            line.ends_with(&format!(
+                ",10,2,{},{}",
+                line.split(',').nth(4).unwrap(),
+                i + 1
+            )),
+            "{line}"
+        );
+    }
+    let districts = std::fs::read_to_string(Path::new(&out).join("districts.csv")).unwrap();
+    let firsts = districts.lines().filter(|l| l.ends_with(",1")).count();
+    assert_eq!(firsts, 3, "one first district per state: {districts}");
+    let page = std::fs::read_to_string(Path::new(&out).join("report.html")).unwrap();
+    assert_eq!(
+        page.matches("<tr data-state=").count(),
+        3,
+        "the page's league of states"
+    );
+    let paths = std::fs::read_to_string(Path::new(&out).join("path_to_first.csv")).unwrap();
+    assert_eq!(
+        paths.lines().filter(|l| l.contains(",state,")).count(),
+        3,
+        "{paths}"
+    );
+}

@@ -247,48 +247,96 @@ async fn every_month_audit_matches_the_independent_implementation() {
     for m in &months {
         let out = tmp.path().join("out").join(m);
         audit_month(&lake_dir, m, &out, &rules).await;
-        let expected = dir.join("expected").join(m);
-        let pair = |name: &str| (csv_rows(&out.join(name)), csv_rows(&expected.join(name)));
-        let (o, w) = pair("violations.csv");
+        diffs.extend(compare_month(&out, &dir.join("expected").join(m), m));
+    }
+    assert!(
+        diffs.is_empty(),
+        "{} differences:\n{}",
+        diffs.len(),
+        diffs.join("\n")
+    );
+}
+
+/// The differences between the audit files of month `m` in `out` and the
+/// expected ones (`states.csv` too when expected).
+fn compare_month(out: &std::path::Path, expected: &std::path::Path, m: &str) -> Vec<String> {
+    let mut diffs = Vec::new();
+    let pair = |name: &str| (csv_rows(&out.join(name)), csv_rows(&expected.join(name)));
+    let (o, w) = pair("violations.csv");
+    diffs.extend(compare_csv(
+        &format!("{m}/violations"),
+        &o,
+        &w,
+        &["month", "ps_code", "table", "rule_id", "record_key"],
+        &["district_code", "severity"],
+        &[],
+    ));
+    let (o, w) = pair("scores.csv");
+    let near: Vec<(&str, f64)> = ["score", "P1", "P2", "P3", "P4", "P5", "P6", "P7", "P8"]
+        .iter()
+        .map(|c| (*c, 0.01))
+        .collect();
+    diffs.extend(compare_csv(
+        &format!("{m}/scores"),
+        &o,
+        &w,
+        &["month", "ps_code"],
+        &["district_code", "fir_count", "category", "rank_in_district"],
+        &near,
+    ));
+    let (o, w) = pair("points_lost.csv");
+    diffs.extend(compare_csv(
+        &format!("{m}/points_lost"),
+        &o,
+        &w,
+        &["month", "ps_code", "parameter_id", "rule_id"],
+        &["failing_records"],
+        &[("points_lost", 0.0001)],
+    ));
+    let (o, w) = pair("districts.csv");
+    diffs.extend(compare_csv(
+        &format!("{m}/districts"),
+        &o,
+        &w,
+        &["month", "district_code"],
+        &["stations", "rank_in_state"],
+        &[("score", 0.01)],
+    ));
+    if expected.join("states.csv").is_file() {
+        let (o, w) = pair("states.csv");
         diffs.extend(compare_csv(
-            &format!("{m}/violations"),
+            &format!("{m}/states"),
             &o,
             &w,
-            &["month", "ps_code", "table", "rule_id", "record_key"],
-            &["district_code", "severity"],
-            &[],
-        ));
-        let (o, w) = pair("scores.csv");
-        let near: Vec<(&str, f64)> = ["score", "P1", "P2", "P3", "P4", "P5", "P6", "P7", "P8"]
-            .iter()
-            .map(|c| (*c, 0.01))
-            .collect();
-        diffs.extend(compare_csv(
-            &format!("{m}/scores"),
-            &o,
-            &w,
-            &["month", "ps_code"],
-            &["district_code", "fir_count", "category", "rank_in_district"],
-            &near,
-        ));
-        let (o, w) = pair("points_lost.csv");
-        diffs.extend(compare_csv(
-            &format!("{m}/points_lost"),
-            &o,
-            &w,
-            &["month", "ps_code", "parameter_id", "rule_id"],
-            &["failing_records"],
-            &[("points_lost", 0.0001)],
-        ));
-        let (o, w) = pair("districts.csv");
-        diffs.extend(compare_csv(
-            &format!("{m}/districts"),
-            &o,
-            &w,
-            &["month", "district_code"],
-            &["stations", "rank_in_state"],
+            &["month", "state_code"],
+            &["stations", "districts", "rank_in_country"],
             &[("score", 0.01)],
         ));
+    }
+    diffs
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_national_lake_in_miniature_ranks_states_and_districts_within_them() {
+    let dir = conformance_dir().join("nation");
+    let tmp = tempfile::tempdir().unwrap();
+    let lake_dir = tmp.path().join("lake");
+    let lake = Lake::create(&lake_dir).unwrap();
+    ingest_with(&dir.join("landing"), &lake, IngestOptions::default())
+        .await
+        .unwrap();
+    let rules = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("rules/cctns");
+    let mut diffs = Vec::new();
+    for m in ["2024-06", "2024-07", "2024-08"] {
+        let out = tmp.path().join("out").join(m);
+        audit_month(&lake_dir, m, &out, &rules).await;
+        diffs.extend(compare_month(&out, &dir.join("expected").join(m), m));
+        let paths = csv_rows(&out.join("path_to_first.csv"));
+        let states: Vec<&Row> = paths.iter().filter(|p| p["scope"] == "state").collect();
+        assert_eq!(states.len(), 3, "{m}: a path to first for each state");
+        assert!(states
+            .iter()
+            .any(|p| p["current_rank"] == "1" && p["records_needed"] == "0"));
     }
     assert!(
         diffs.is_empty(),

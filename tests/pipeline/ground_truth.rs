@@ -26,6 +26,7 @@ async fn generated_lake(
         out: dir.join("landing"),
         stations,
         districts: stations.div_ceil(10),
+        states: 1,
         months: (first.parse().unwrap(), last.parse().unwrap()),
         firs_per_station_month,
         defect_rate,
