@@ -225,16 +225,24 @@ fn compare_csv(
     diffs
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn every_month_audit_matches_the_independent_implementation() {
-    let dir = conformance_dir();
+/// A temporary folder holding a lake of `landing`, the lake's path and the built-in pack's folder.
+async fn lake_of(
+    landing: &std::path::Path,
+) -> (tempfile::TempDir, std::path::PathBuf, std::path::PathBuf) {
     let tmp = tempfile::tempdir().unwrap();
     let lake_dir = tmp.path().join("lake");
     let lake = Lake::create(&lake_dir).unwrap();
-    ingest_with(&dir.join("landing"), &lake, IngestOptions::default())
+    ingest_with(landing, &lake, IngestOptions::default())
         .await
         .unwrap();
     let rules = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("rules/cctns");
+    (tmp, lake_dir, rules)
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn every_month_audit_matches_the_independent_implementation() {
+    let dir = conformance_dir();
+    let (tmp, lake_dir, rules) = lake_of(&dir.join("landing")).await;
     let mut diffs = Vec::new();
     let mut months: Vec<_> = std::fs::read_dir(dir.join("expected"))
         .unwrap()
@@ -319,13 +327,7 @@ fn compare_month(out: &std::path::Path, expected: &std::path::Path, m: &str) -> 
 #[tokio::test(flavor = "multi_thread")]
 async fn the_national_lake_in_miniature_ranks_states_and_districts_within_them() {
     let dir = conformance_dir().join("nation");
-    let tmp = tempfile::tempdir().unwrap();
-    let lake_dir = tmp.path().join("lake");
-    let lake = Lake::create(&lake_dir).unwrap();
-    ingest_with(&dir.join("landing"), &lake, IngestOptions::default())
-        .await
-        .unwrap();
-    let rules = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("rules/cctns");
+    let (tmp, lake_dir, rules) = lake_of(&dir.join("landing")).await;
     let mut diffs = Vec::new();
     for m in ["2024-06", "2024-07", "2024-08"] {
         let out = tmp.path().join("out").join(m);
