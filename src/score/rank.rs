@@ -156,3 +156,120 @@ fn number_within_groups<T>(
         set(item, rank);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::{path_to_first, PathScope, RecordToFix};
+    use super::*;
+
+    fn station(ps: &str, district: &str, score: f64, fixes: &[f64]) -> StationScore {
+        StationScore {
+            ps_code: ps.into(),
+            ps_name: String::new(),
+            ps_name_hi: String::new(),
+            district_code: district.into(),
+            fir_count: 0,
+            category: "A".into(),
+            no_upload: score == 0.0,
+            points: Vec::new(),
+            population: Vec::new(),
+            failing: Vec::new(),
+            score,
+            rank_in_district: 0,
+            lost: Vec::new(),
+            to_fix: fixes
+                .iter()
+                .enumerate()
+                .map(|(i, gain)| RecordToFix {
+                    table: "fir".into(),
+                    record_key: format!("{i:04}/2024"),
+                    rules: vec!["FIR-IO-MISSING".into()],
+                    recoverable: *gain,
+                })
+                .collect(),
+        }
+    }
+
+    fn registry(stations: &[(&str, &str, &str)]) -> Registry {
+        Registry::new(
+            stations
+                .iter()
+                .map(|(ps, d, state)| crate::contract::Station {
+                    ps_code: ps.to_string(),
+                    ps_name: None,
+                    ps_name_hi: None,
+                    district_code: d.to_string(),
+                    district_name: None,
+                    state_code: Some(state.to_string()),
+                }),
+        )
+    }
+
+    fn month() -> Month {
+        "2024-08".parse().unwrap()
+    }
+
+    #[test]
+    fn states_tie_by_code_and_a_state_that_uploaded_nothing_ranks_last() {
+        let reg = registry(&[
+            ("UP-A-1", "UP-A", "UP"),
+            ("DL-A-1", "DL-A", "DL"),
+            ("HR-A-1", "HR-A", "HR"),
+        ]);
+        let scores = rank(
+            month(),
+            vec![
+                station("UP-A-1", "UP-A", 90.004, &[]),
+                station("DL-A-1", "DL-A", 89.996, &[]),
+                station("HR-A-1", "HR-A", 0.0, &[]),
+            ],
+            &reg,
+        );
+        let ranked: Vec<(&str, usize)> = scores
+            .states
+            .iter()
+            .map(|s| (s.state_code.as_str(), s.rank_in_country))
+            .collect();
+        assert_eq!(
+            ranked,
+            [("DL", 1), ("UP", 2), ("HR", 3)],
+            "90.00 = 90.00: by code"
+        );
+    }
+
+    #[test]
+    fn districts_of_two_states_rank_apart_and_the_second_state_has_its_path() {
+        let reg = registry(&[
+            ("UP-LKO-1", "UP-LKO", "UP"),
+            ("HR-LKO-1", "HR-LKO", "HR"),
+            ("HR-GGN-1", "HR-GGN", "HR"),
+        ]);
+        let scores = rank(
+            month(),
+            vec![
+                station("UP-LKO-1", "UP-LKO", 95.0, &[]),
+                station("HR-LKO-1", "HR-LKO", 90.0, &[4.0, 4.0, 4.0]),
+                station("HR-GGN-1", "HR-GGN", 94.0, &[]),
+            ],
+            &reg,
+        );
+        let firsts: Vec<&str> = scores
+            .districts
+            .iter()
+            .filter(|d| d.rank_in_state == 1)
+            .map(|d| d.district_code.as_str())
+            .collect();
+        assert_eq!(
+            firsts,
+            ["HR-GGN", "UP-LKO"],
+            "each state has its own first district"
+        );
+        let hr = path_to_first(&scores)
+            .into_iter()
+            .find(|p| p.scope == PathScope::State && p.code == "HR")
+            .unwrap();
+        // HR's mean is 92.00; each record fixed adds 4 / 2 stations = 2 points: 94, 96 passes 95.
+        assert_eq!((hr.current_rank, hr.records_needed), (2, Some(2)));
+        assert!((hr.score_reached.unwrap() - 96.0).abs() < 1e-9);
+    }
+}

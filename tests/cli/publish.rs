@@ -398,6 +398,7 @@ fn duckdb_reads_the_published_score_history_by_month() {
 import duckdb, os, duckdb_extension_delta
 ext = os.path.join(os.path.dirname(duckdb_extension_delta.__file__), "extensions", "v1.5.5", "delta.duckdb_extension")
 con = duckdb.connect()
+con.execute("SET enable_progress_bar = false")
 con.execute(f"LOAD '{{ext}}'")
 rows = con.execute("SELECT month, count(*), round(avg(score), 2) FROM delta_scan('{scores}') GROUP BY month ORDER BY month").fetchall()
 for r in rows: print(r[0], r[1], r[2])
