@@ -4,6 +4,9 @@
 # renders with system fonts, and poppler-utils (pdftotext, pdfinfo) to read
 # the handouts Chromium prints. Prints the path of chromium.
 set -euo pipefail
+# Tests call this at once from several threads: one installs, the others wait.
+exec 9>"${TMPDIR:-/tmp}/cctns-audit-browser-env.lock"
+flock 9
 packages=(chromium fonts-noto-core fonts-lohit-deva poppler-utils fontconfig)
 missing=()
 for p in "${packages[@]}"; do

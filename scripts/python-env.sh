@@ -6,6 +6,10 @@
 set -euo pipefail
 venv="${CCTNS_PY_VENV:-${XDG_CACHE_HOME:-$HOME/.cache}/cctns-audit/py}"
 py="$venv/bin/python"
+# Tests call this at once from several threads: one installs, the others wait.
+mkdir -p "$(dirname "$venv")"
+exec 9>"$venv.lock"
+flock 9
 if ! "$py" -c 'import duckdb, duckdb_extension_delta' >/dev/null 2>&1; then
     python3 -m venv "$venv" >&2
     "$py" -m pip install -q --disable-pip-version-check \

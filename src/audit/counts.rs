@@ -18,29 +18,37 @@ pub struct RuleCounts {
 }
 
 impl RuleCounts {
-    /// Counts `findings` of `pack`'s rules.
+    /// Counts `findings` of `pack`'s rules (by rule id).
     pub fn of_findings(findings: &Findings, pack: &RulePack) -> RuleCounts {
         let mut counts = RuleCounts::default();
-        for (rule, found) in pack.rules.iter().zip(&findings.rules) {
-            let mut by_station: BTreeMap<u32, (u64, u64)> = BTreeMap::new();
-            for &id in &found.population {
-                by_station
-                    .entry(findings.records.station_of(id))
-                    .or_default()
-                    .1 += 1;
-            }
-            for &id in found.failing.keys() {
-                by_station
-                    .entry(findings.records.station_of(id))
-                    .or_default()
-                    .0 += 1;
-            }
-            let named = by_station
-                .into_iter()
-                .map(|(station, n)| (findings.records.station_name(station).to_string(), n))
-                .collect();
-            counts.per_rule.insert(rule.id.clone(), named);
+        for rule in &pack.rules {
             counts.tables.insert(rule.id.clone(), rule.table.clone());
+            counts.per_rule.insert(rule.id.clone(), BTreeMap::new());
+        }
+        let mut add = |bit: usize, ps_code: &str, (failing, population): (u64, u64)| {
+            let Some(per_station) = findings
+                .rules
+                .get(bit)
+                .and_then(|id| counts.per_rule.get_mut(id))
+            else {
+                return;
+            };
+            let entry = per_station.entry(ps_code.to_string()).or_default();
+            entry.0 += failing;
+            entry.1 += population;
+        };
+        for passing in &findings.passing {
+            for bit in passing.population.bits() {
+                add(bit, &passing.ps_code, (0, passing.records));
+            }
+        }
+        for record in &findings.failing {
+            for bit in record.population.bits() {
+                add(bit, &record.ps_code, (0, 1));
+            }
+            for &bit in record.failed.keys() {
+                add(bit, &record.ps_code, (1, 0));
+            }
         }
         counts
     }

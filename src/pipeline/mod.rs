@@ -323,7 +323,7 @@ pub async fn audit_and_score(
         .into_par_iter()
         .zip(counts?)
         .map(|(findings, counts)| {
-            let scores = score(&findings, pack, registry, model, &counts);
+            let scores = score(&findings, registry, model, &counts);
             (findings, scores)
         })
         .collect())

@@ -1,6 +1,6 @@
 //! Score: what an audit found, weighed by the scoring model, per station.
 //!
-//! Input: [`Findings`], the pack, the registry, the model and each station's
+//! Input: [`Findings`], the registry, the model and each station's
 //! distinct FIRs of the month. Output: [`Scores`]: per station its points per
 //! parameter, score, category, rank in district, the rule shares of every
 //! lost point and the records to fix first; per district its mean score and
@@ -25,9 +25,8 @@ pub use trend::{
     trend, DistrictSummary, DistrictTrend, ScoreSummary, StationSummary, StationTrend, Trend,
 };
 
-use crate::audit::Findings;
+use crate::audit::{Findings, RuleSet};
 use crate::contract::{Month, Registry};
-use crate::rules::RulePack;
 use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
 use std::collections::BTreeMap;
 
@@ -107,17 +106,12 @@ pub struct Scores {
 /// `fir_counts` is the model's volume measure per station (absent = 0).
 pub fn score(
     findings: &Findings,
-    pack: &RulePack,
     registry: &Registry,
     model: &ScoringModel,
     fir_counts: &BTreeMap<String, u64>,
 ) -> Scores {
-    let no_upload = no_upload_stations(findings, pack, model);
-    let per_parameter: Vec<HashMap<&str, StationParameter>> = model
-        .parameters
-        .iter()
-        .map(|p| station_parameters(findings, pack, p))
-        .collect();
+    let no_upload = no_upload_stations(findings, model);
+    let per_station = station_parameters(findings, model);
     let stations = registry
         .stations()
         .map(|s| {
@@ -138,7 +132,12 @@ pub fn score(
                 lost: Vec::new(),
                 to_fix: Vec::new(),
             };
-            fill_station(&mut st, model, &per_parameter, findings);
+            fill_station(
+                &mut st,
+                model,
+                per_station.get(s.ps_code.as_str()),
+                findings,
+            );
             st
         })
         .collect();
@@ -146,65 +145,85 @@ pub fn score(
 }
 
 /// Populations and failures of one parameter at one station.
-#[derive(Default)]
+#[derive(Default, Clone)]
 struct StationParameter {
     /// N: distinct records in the population of any rule of the parameter.
     population: u64,
-    /// The failing records and the rules of the parameter each fails.
-    failing: BTreeMap<u32, Vec<String>>,
+    /// The failing records (indices into [`Findings::failing`]) and the
+    /// rules of the parameter each fails, in the parameter's order.
+    failing: Vec<(usize, Vec<String>)>,
 }
 
+/// Per station, its N and failing records for every parameter of the model.
 fn station_parameters<'a>(
     findings: &'a Findings,
-    pack: &RulePack,
-    parameter: &Parameter,
-) -> HashMap<&'a str, StationParameter> {
-    let records = &findings.records;
-    let mut by_station: HashMap<&str, StationParameter> = HashMap::new();
-    let mut in_population = vec![false; records.len()];
-    for rule_id in &parameter.rules {
-        let Some(index) = pack.rules.iter().position(|r| &r.id == rule_id) else {
-            continue;
-        };
-        let found = &findings.rules[index];
-        for &id in &found.population {
-            in_population[id as usize] = true;
-        }
-        for &id in found.failing.keys() {
-            in_population[id as usize] = true;
-            let entry = by_station.entry(records.get(id).0).or_default();
-            entry.failing.entry(id).or_default().push(rule_id.clone());
+    model: &ScoringModel,
+) -> HashMap<&'a str, Vec<StationParameter>> {
+    let sets: Vec<RuleSet> = model
+        .parameters
+        .iter()
+        .map(|p| findings.set_of(&p.rules))
+        .collect();
+    let bits: Vec<Vec<(usize, &String)>> = model
+        .parameters
+        .iter()
+        .map(|p| {
+            p.rules
+                .iter()
+                .filter_map(|id| findings.bit_of(id).map(|b| (b, id)))
+                .collect()
+        })
+        .collect();
+    let empty = vec![StationParameter::default(); sets.len()];
+    let mut by_station: HashMap<&str, Vec<StationParameter>> = HashMap::new();
+    for passing in &findings.passing {
+        let entry = by_station
+            .entry(passing.ps_code.as_str())
+            .or_insert_with(|| empty.clone());
+        for (sp, set) in entry.iter_mut().zip(&sets) {
+            if passing.population.meets(set) {
+                sp.population += passing.records;
+            }
         }
     }
-    let mut per_station = vec![0u64; records.station_count()];
-    for (id, _) in in_population.iter().enumerate().filter(|(_, &p)| p) {
-        per_station[records.station_of(id as u32) as usize] += 1;
-    }
-    for (station, &n) in per_station.iter().enumerate().filter(|(_, &n)| n > 0) {
-        by_station
-            .entry(records.station_name(station as u32))
-            .or_default()
-            .population += n;
+    for (index, record) in findings.failing.iter().enumerate() {
+        let touched = record
+            .population
+            .union(&record.failed_set(findings.rules.len()));
+        let entry = by_station
+            .entry(record.ps_code.as_str())
+            .or_insert_with(|| empty.clone());
+        for ((sp, set), bits) in entry.iter_mut().zip(&sets).zip(&bits) {
+            if !touched.meets(set) {
+                continue;
+            }
+            sp.population += 1;
+            let failed: Vec<String> = bits
+                .iter()
+                .filter(|(b, _)| record.failed.contains_key(b))
+                .map(|(_, id)| (*id).clone())
+                .collect();
+            if !failed.is_empty() {
+                sp.failing.push((index, failed));
+            }
+        }
     }
     by_station
 }
 
-fn no_upload_stations<'a>(
-    findings: &'a Findings,
-    pack: &RulePack,
-    model: &ScoringModel,
-) -> HashSet<&'a str> {
-    let Some(index) = model
+fn no_upload_stations<'a>(findings: &'a Findings, model: &ScoringModel) -> HashSet<&'a str> {
+    let Some(bit) = model
         .no_upload_rule
         .as_ref()
-        .and_then(|id| pack.rules.iter().position(|r| &r.id == id))
+        .and_then(|id| findings.bit_of(id))
     else {
         return HashSet::new();
     };
-    findings.rules[index]
+    findings
         .failing
-        .keys()
-        .map(|&id| findings.records.get(id).0)
+        .iter()
+        .filter(|r| r.failed.contains_key(&bit))
+        .map(|r| r.ps_code.as_str())
         .collect()
 }
 
@@ -212,7 +231,7 @@ fn no_upload_stations<'a>(
 fn fill_station(
     st: &mut StationScore,
     model: &ScoringModel,
-    per_parameter: &[HashMap<&str, StationParameter>],
+    parameters: Option<&Vec<StationParameter>>,
     findings: &Findings,
 ) {
     let n_params = model.parameters.len();
@@ -229,10 +248,10 @@ fn fill_station(
         });
         return;
     }
-    let mut recoverable: BTreeMap<u32, (f64, Vec<String>)> = BTreeMap::new();
-    for (parameter, stations) in model.parameters.iter().zip(per_parameter) {
-        let empty = StationParameter::default();
-        let sp = stations.get(st.ps_code.as_str()).unwrap_or(&empty);
+    let mut recoverable: BTreeMap<usize, (f64, Vec<String>)> = BTreeMap::new();
+    let empty = StationParameter::default();
+    for (p, parameter) in model.parameters.iter().enumerate() {
+        let sp = parameters.and_then(|all| all.get(p)).unwrap_or(&empty);
         let (n, f) = (sp.population, sp.failing.len() as u64);
         let w = parameter.weight;
         st.population.push(n);
@@ -243,14 +262,14 @@ fn fill_station(
             w * (1.0 - f as f64 / n as f64)
         });
         let mut shares: BTreeMap<&str, (u64, f64)> = BTreeMap::new();
-        for (&id, rules) in &sp.failing {
+        for (id, rules) in &sp.failing {
             let share = w / (n as f64 * rules.len() as f64);
             for r in rules {
                 let e = shares.entry(r.as_str()).or_default();
                 e.0 += 1;
                 e.1 += share;
             }
-            let e = recoverable.entry(id).or_default();
+            let e = recoverable.entry(*id).or_default();
             e.0 += w / n as f64;
             e.1.extend(rules.iter().cloned());
         }
@@ -267,10 +286,10 @@ fn fill_station(
     st.to_fix = recoverable
         .into_iter()
         .map(|(id, (points, rules))| {
-            let (_, table, key) = findings.records.get(id);
+            let record = &findings.failing[id];
             RecordToFix {
-                table: table.to_string(),
-                record_key: key.to_string(),
+                table: record.table.clone(),
+                record_key: record.record_key.clone(),
                 rules,
                 recoverable: points,
             }

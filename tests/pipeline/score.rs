@@ -1,7 +1,7 @@
 //! Scoring invariants on random violation sets (proptest), rank rules, and
 //! the path to first place against brute force.
 
-use cctns_audit::audit::{Findings, Records, RuleFindings};
+use cctns_audit::audit::{Findings, FindingsBuilder};
 use cctns_audit::contract::{Month, Registry, Station};
 use cctns_audit::rules::RulePack;
 use cctns_audit::score::{climb, score, PathScope, Scores, ScoringModel};
@@ -47,37 +47,40 @@ fn case() -> impl Strategy<Value = Case> {
 
 fn findings(case: &Case, skip: Option<(usize, String, String)>) -> Findings {
     let (pack, _) = pack_and_model();
-    let mut records = Records::default();
-    let mut rules = vec![RuleFindings::default(); pack.rules.len()];
+    let mut found = builder();
     for &(station, rule, record, fails) in &case.entries {
         let r = &pack.rules[rule];
         if r.id == "PS-NO-UPLOAD" {
             continue;
         }
         let (ps, key) = (format!("S{station}"), format!("K{record}"));
-        let id = records.intern(&ps, &r.table, &key);
-        rules[rule].population.push(id);
         let skipped = skip
             .as_ref()
             .is_some_and(|(s, t, k)| *s == station && *t == r.table && *k == key);
-        if fails && !skipped {
-            rules[rule].failing.insert(id, String::new());
-        }
+        let failed: &[(usize, &str)] = if fails && !skipped {
+            &[(rule, "")]
+        } else {
+            &[]
+        };
+        found.add((&ps, &r.table, &key), &[rule], failed);
     }
-    for r in &mut rules {
-        r.population.sort_unstable();
-        r.population.dedup();
-    }
-    Findings {
-        month: Month::of(2024, 8),
-        records,
-        rules,
-    }
+    found.build()
+}
+
+/// An empty builder over the pack's rules, for August 2024.
+fn builder() -> FindingsBuilder {
+    let ids = pack_and_model()
+        .0
+        .rules
+        .iter()
+        .map(|r| r.id.clone())
+        .collect();
+    FindingsBuilder::new(Month::of(2024, 8), ids)
 }
 
 fn scores_of(f: &Findings) -> Scores {
-    let (pack, model) = pack_and_model();
-    score(f, pack, &registry(3), model, &BTreeMap::new())
+    let (_, model) = pack_and_model();
+    score(f, &registry(3), model, &BTreeMap::new())
 }
 
 proptest! {
@@ -149,23 +152,14 @@ fn station_scores(values: &[(&str, &str, usize, usize)]) -> Scores {
         .iter()
         .position(|r| r.id == "FIR-IO-MISSING")
         .unwrap();
-    let mut records = Records::default();
-    let mut rules = vec![RuleFindings::default(); pack.rules.len()];
+    let mut found = builder();
     for (ps, _, n, failing) in values {
         for k in 0..*n {
-            let id = records.intern(ps, "fir", &format!("{k:04}"));
-            rules[rule].population.push(id);
-            if k < *failing {
-                rules[rule].failing.insert(id, String::new());
-            }
+            let failed: &[(usize, &str)] = if k < *failing { &[(rule, "")] } else { &[] };
+            found.add((ps, "fir", &format!("{k:04}")), &[rule], failed);
         }
     }
-    let f = Findings {
-        month: Month::of(2024, 8),
-        records,
-        rules,
-    };
-    score(&f, pack, &reg, model, &BTreeMap::new())
+    score(&found.build(), &reg, model, &BTreeMap::new())
 }
 
 #[test]
@@ -195,32 +189,19 @@ fn ties_rank_by_rounded_score_then_code() {
 #[test]
 fn empty_population_scores_full_points_and_absent_station_scores_zero() {
     let (pack, model) = pack_and_model();
-    let f = Findings {
-        month: Month::of(2024, 8),
-        records: Records::default(),
-        rules: vec![RuleFindings::default(); pack.rules.len()],
-    };
-    let s = score(&f, pack, &registry(1), model, &BTreeMap::new());
+    let s = score(&builder().build(), &registry(1), model, &BTreeMap::new());
     assert_eq!(
         s.stations[0].score, 100.0,
         "N = 0 everywhere gives full points"
     );
-    let mut records = Records::default();
-    let mut rules = vec![RuleFindings::default(); pack.rules.len()];
+    let mut found = builder();
     let no_upload = pack
         .rules
         .iter()
         .position(|r| r.id == "PS-NO-UPLOAD")
         .unwrap();
-    let id = records.intern("S0", "station", "S0");
-    rules[no_upload].population.push(id);
-    rules[no_upload].failing.insert(id, String::new());
-    let f = Findings {
-        month: Month::of(2024, 8),
-        records,
-        rules,
-    };
-    let s = score(&f, pack, &registry(1), model, &BTreeMap::new());
+    found.add(("S0", "station", "S0"), &[no_upload], &[(no_upload, "")]);
+    let s = score(&found.build(), &registry(1), model, &BTreeMap::new());
     let st = &s.stations[0];
     assert_eq!((st.score, st.points.iter().sum::<f64>()), (0.0, 0.0));
     assert_eq!(st.lost.len(), 1);
