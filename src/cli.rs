@@ -2,6 +2,7 @@
 
 use cctns_audit::check::{Checks, Outcome as CaseOutcome};
 use cctns_audit::contract::Month;
+use cctns_audit::engine::MemoryLimit;
 use cctns_audit::error::{Error, Result};
 use cctns_audit::ingest::{ingest, IngestOptions, IngestReport};
 use cctns_audit::lake::Lake;
@@ -93,6 +94,9 @@ pub struct CheckArgs {
     /// The rule pack folder (default: the built-in rules/cctns).
     #[arg(long)]
     pub rules: Option<PathBuf>,
+    /// Memory the run may use, e.g. 512MB or 2GiB: the engine spills to disk to stay within it.
+    #[arg(long)]
+    pub memory_limit: Option<MemoryLimit>,
 }
 
 /// What fails the gate.
@@ -135,6 +139,9 @@ pub struct RunArgs {
     /// Run the file's stages from this one on.
     #[arg(long)]
     pub from: Option<String>,
+    /// Memory the run may use (replaces the file's `memory_limit`), e.g. 512MB or 2GiB.
+    #[arg(long)]
+    pub memory_limit: Option<MemoryLimit>,
 }
 
 /// `lake` subcommands.
@@ -174,6 +181,9 @@ pub struct AuditArgs {
     /// Language of report.html and summary.md: en, hi or both.
     #[arg(long, value_enum, default_value_t = Lang::Both)]
     pub lang: Lang,
+    /// Memory the run may use, e.g. 512MB or 2GiB: the engine spills to disk to stay within it.
+    #[arg(long)]
+    pub memory_limit: Option<MemoryLimit>,
 }
 
 /// Arguments of `generate`.
@@ -268,6 +278,9 @@ pub struct IngestArgs {
     /// No progress bar.
     #[arg(long)]
     pub quiet: bool,
+    /// Memory the run may use, e.g. 512MB or 2GiB: the engine spills to disk to stay within it.
+    #[arg(long)]
+    pub memory_limit: Option<MemoryLimit>,
 }
 
 /// How a command that ran to its end went: 0, 1 for a partial success, 3
@@ -333,6 +346,7 @@ async fn run_audit(args: AuditArgs) -> Result<Outcome> {
         pack: &pack,
         history,
         lang: args.lang,
+        memory_limit: args.memory_limit,
     })
     .await?;
     print_audit_summary(&done, &args.out);
@@ -482,6 +496,7 @@ async fn run_ingest(args: IngestArgs) -> Result<Outcome> {
     let lake = Lake::create(&args.lake)?;
     let opts = IngestOptions {
         progress: !args.quiet,
+        memory_limit: args.memory_limit,
         ..IngestOptions::default()
     };
     let report = ingest(&landing, &lake, &opts).await?;
@@ -535,6 +550,7 @@ async fn run_check(args: CheckArgs) -> Result<Outcome> {
         summary: args.summary.clone(),
         out: args.out.clone(),
         lang: args.lang,
+        memory_limit: args.memory_limit,
     };
     let done = match (&args.landing, &args.month) {
         (Some(landing), _) => {
@@ -637,7 +653,10 @@ async fn run_publish(args: PublishArgs) -> Result<Outcome> {
 }
 
 async fn run_pipeline(args: RunArgs) -> Result<Outcome> {
-    let pipeline = Pipeline::load(&args.file)?;
+    let mut pipeline = Pipeline::load(&args.file)?;
+    if args.memory_limit.is_some() {
+        pipeline.memory_limit = args.memory_limit;
+    }
     let stages = chosen_stages(&pipeline, &args)?;
     let done = cctns_audit::pipeline::run::run(&pipeline, &stages).await?;
     print_run(&done, &pipeline);

@@ -56,6 +56,14 @@ pub enum Error {
         /// Arrow's error.
         source: Box<datafusion::arrow::error::ArrowError>,
     },
+    /// A query needed more memory than `--memory-limit` gives it.
+    #[error("{context}: needs more memory than --memory-limit {limit} allows; raise --memory-limit (or leave it out)")]
+    OverMemoryLimit {
+        /// Which step.
+        context: String,
+        /// The limit, as written.
+        limit: String,
+    },
     /// A fault injected by a test (`IngestOptions::fail_after_commits`).
     #[error("injected failure after {0} table commits")]
     Injected(usize),
@@ -128,12 +136,37 @@ impl Error {
         }
     }
 
+    /// This error, told as [`Error::OverMemoryLimit`] when the engine ran
+    /// out of the memory `limit` gives it (DataFusion's `ResourcesExhausted`).
+    pub fn beyond(self, limit: Option<crate::engine::MemoryLimit>) -> Error {
+        let Some(limit) = limit else {
+            return self;
+        };
+        match self {
+            Error::Engine { context, source }
+                if matches!(
+                    source.find_root(),
+                    datafusion::error::DataFusionError::ResourcesExhausted(_)
+                ) =>
+            {
+                Error::OverMemoryLimit {
+                    context,
+                    limit: limit.to_string(),
+                }
+            }
+            Error::Many(all) => {
+                Error::Many(all.into_iter().map(|e| e.beyond(Some(limit))).collect())
+            }
+            other => other,
+        }
+    }
+
     /// The process exit code (outputs.md v1.3): 2 for bad usage or input, 3
     /// when the tool itself could not finish (I/O of the lake, the engine, an
     /// internal error), so CI can tell a broken tool from a bad upload.
     pub fn exit_code(&self) -> u8 {
         match self {
-            Error::Usage { .. } => 2,
+            Error::Usage { .. } | Error::OverMemoryLimit { .. } => 2,
             Error::Many(all) => all.iter().map(Error::exit_code).max().unwrap_or(2),
             Error::Io { .. }
             | Error::Lake { .. }

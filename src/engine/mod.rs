@@ -8,10 +8,17 @@ mod regex;
 
 pub use regex::regexp_like;
 
+mod limit;
+
+pub use limit::MemoryLimit;
+
 use crate::error::{Error, Result};
 use crate::lake::{self, Lake, Manifest};
 use datafusion::datasource::MemTable;
 use datafusion::execution::config::SessionConfig;
+use datafusion::execution::disk_manager::{DiskManagerBuilder, DiskManagerMode};
+use datafusion::execution::memory_pool::FairSpillPool;
+use datafusion::execution::runtime_env::RuntimeEnvBuilder;
 use datafusion::prelude::SessionContext;
 use std::sync::Arc;
 
@@ -25,6 +32,32 @@ use std::sync::Arc;
 /// a filtered aggregate keeps and would build on the large side. Its
 /// `regexp_like` compiles each pattern once (see [`regexp_like`]).
 pub fn session() -> SessionContext {
+    let ctx = SessionContext::new_with_config(config());
+    ctx.register_udf(regexp_like().as_ref().clone());
+    ctx
+}
+
+/// A [`session`] whose queries share [`MemoryLimit::engine_share`] of
+/// `limit` through DataFusion's `FairSpillPool`, spilling what does not
+/// fit to files in the system's temporary folder (`TMPDIR`). A query that
+/// cannot fit fails with `ResourcesExhausted` (see [`Error::beyond`]).
+pub fn session_within(limit: Option<MemoryLimit>) -> Result<SessionContext> {
+    let Some(limit) = limit else {
+        return Ok(session());
+    };
+    let runtime = RuntimeEnvBuilder::new()
+        .with_memory_pool(Arc::new(FairSpillPool::new(limit.engine_share())))
+        .with_disk_manager_builder(
+            DiskManagerBuilder::default().with_mode(DiskManagerMode::OsTmpDirectory),
+        )
+        .build_arc()
+        .map_err(Error::engine("setting up the memory pool"))?;
+    let ctx = SessionContext::new_with_config_rt(config(), runtime);
+    ctx.register_udf(regexp_like().as_ref().clone());
+    Ok(ctx)
+}
+
+fn config() -> SessionConfig {
     let mut config = SessionConfig::new()
         .with_information_schema(false)
         .with_target_partitions(std::thread::available_parallelism().map_or(2, |n| n.get()));
@@ -33,14 +66,21 @@ pub fn session() -> SessionContext {
         .execution
         .skip_partial_aggregation_probe_rows_threshold = 8192;
     config.options_mut().optimizer.join_reordering = false;
-    let ctx = SessionContext::new_with_config(config);
-    ctx.register_udf(regexp_like().as_ref().clone());
-    ctx
+    config
 }
 
 /// A session holding the lake's tables at the versions of its manifest.
 pub async fn lake_session(lake: &Lake, manifest: &Manifest) -> Result<SessionContext> {
-    let ctx = session();
+    lake_session_within(lake, manifest, None).await
+}
+
+/// A [`lake_session`] under a memory limit (see [`session_within`]).
+pub async fn lake_session_within(
+    lake: &Lake,
+    manifest: &Manifest,
+    limit: Option<MemoryLimit>,
+) -> Result<SessionContext> {
+    let ctx = session_within(limit)?;
     lake::register_snapshot(&ctx, lake, manifest).await?;
     Ok(ctx)
 }

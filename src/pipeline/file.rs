@@ -103,6 +103,8 @@ pub struct Pipeline {
     pub publish_if_check_fails: bool,
     /// The language of each month's `report.html` and `summary.md` (`lang`, default both).
     pub lang: Lang,
+    /// The memory ingest and audits may use (`memory_limit`, e.g. `1GB`; none by default).
+    pub memory_limit: Option<crate::engine::MemoryLimit>,
 }
 
 const KEYS: &[&str] = &[
@@ -119,6 +121,7 @@ const KEYS: &[&str] = &[
     "key_file",
     "publish_if_check_fails",
     "lang",
+    "memory_limit",
 ];
 const CHECK_KEYS: &[&str] = &["min_score", "fail_on", "junit", "summary"];
 
@@ -183,6 +186,11 @@ impl Reader<'_> {
         let publish_if_check_fails =
             self.typed_or("publish_if_check_fails", false, "write true or false");
         let lang = self.typed_or("lang", Lang::Both, "write en, hi or both");
+        let memory_limit = self.typed_or(
+            "memory_limit",
+            None,
+            "write a size of at least 64MiB, e.g. 512MB or 2GiB",
+        );
         if needs(Stage::Publish) && publish.is_none() && !doc.root.contains_key("publish") {
             self.problems.push(Error::usage(
                 doc.at(&["stages"]),
@@ -213,6 +221,7 @@ impl Reader<'_> {
             key_file,
             publish_if_check_fails,
             lang,
+            memory_limit,
         })
     }
 

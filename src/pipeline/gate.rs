@@ -29,6 +29,8 @@ pub struct GateOptions {
     pub out: Option<PathBuf>,
     /// The language of the audit's `report.html` and `summary.md`.
     pub lang: Lang,
+    /// The memory the ingest and the audits may use.
+    pub memory_limit: Option<crate::engine::MemoryLimit>,
 }
 
 /// What the gate decided.
@@ -75,6 +77,7 @@ pub async fn check_month(
         pack,
         history: History::Kept,
         lang: opts.lang,
+        memory_limit: opts.memory_limit,
     })
     .await?;
     let source = format!(
@@ -103,7 +106,10 @@ pub async fn check_upload(
     opts: &GateOptions,
     accept: bool,
 ) -> Result<GateDone> {
-    let ingest = IngestOptions::default();
+    let ingest = IngestOptions {
+        memory_limit: opts.memory_limit,
+        ..IngestOptions::default()
+    };
     let staged = stage(landing, lake, &ingest).await?;
     let months = staged.months();
     let mut audited = Vec::new();
@@ -117,6 +123,7 @@ pub async fn check_upload(
             pack,
             history: History::ReadOnly,
             lang: opts.lang,
+            memory_limit: opts.memory_limit,
         })
         .await;
         match done {

@@ -102,6 +102,8 @@ pub struct AuditJob<'a> {
     pub history: History,
     /// The language of `report.html` and `summary.md`.
     pub lang: Lang,
+    /// The memory the audit may use (see [`crate::engine::session_within`]).
+    pub memory_limit: Option<crate::engine::MemoryLimit>,
 }
 
 /// Whether an audit uses the lake's [`ScoreHistory`].
@@ -160,6 +162,7 @@ pub async fn audit_to_files(
         pack: &pack,
         history,
         lang: Lang::Both,
+        memory_limit: None,
     })
     .await
 }
@@ -168,11 +171,17 @@ pub async fn audit_to_files(
 /// the trend, when the lake holds it and the score history has no current
 /// scores of it) and writes every output file.
 pub async fn audit(job: &AuditJob<'_>) -> Result<AuditDone> {
+    audit_within(job)
+        .await
+        .map_err(|e| e.beyond(job.memory_limit))
+}
+
+async fn audit_within(job: &AuditJob<'_>) -> Result<AuditDone> {
     let started = std::time::Instant::now();
     let (lake, month, manifest) = (job.lake, job.month, job.snapshot);
     let (pack, model) = (&job.pack.rules, &job.pack.model);
     let history = job.history;
-    let ctx = crate::engine::lake_session(lake, manifest).await?;
+    let ctx = crate::engine::lake_session_within(lake, manifest, job.memory_limit).await?;
     let registry = registry_in(&ctx).await?;
     tracing::debug!(ms = started.elapsed().as_millis() as u64, "lake opened");
     let kept = (history != History::Ignored).then(|| ScoreHistory::of(lake));

@@ -67,6 +67,7 @@ pub async fn run(pipeline: &Pipeline, stages: &[Stage]) -> Result<RunDone> {
                 pack: &pack,
                 history: History::Kept,
                 lang: pipeline.lang,
+                memory_limit: pipeline.memory_limit,
             })
             .await?;
             audited.push((month, audit_done));
@@ -91,6 +92,7 @@ pub async fn run(pipeline: &Pipeline, stages: &[Stage]) -> Result<RunDone> {
             summary: Some(pipeline.check.summary.clone()),
             out: None,
             lang: pipeline.lang,
+            memory_limit: pipeline.memory_limit,
         };
         let source = format!("pipeline {}", pipeline.file.display());
         let verdicts = judge_and_write(&audited, checks, &opts, &source)?;
@@ -124,7 +126,11 @@ async fn ingest_stage(pipeline: &Pipeline, done: &mut RunDone) -> Result<()> {
     };
     let landing = Landing::scan(landing)?;
     let lake = Lake::create(&pipeline.lake)?;
-    let report = ingest(&landing, &lake, &IngestOptions::default()).await?;
+    let opts = IngestOptions {
+        memory_limit: pipeline.memory_limit,
+        ..IngestOptions::default()
+    };
+    let report = ingest(&landing, &lake, &opts).await?;
     for line in report.error_lines() {
         tracing::error!("{line}");
     }

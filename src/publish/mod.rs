@@ -320,6 +320,7 @@ async fn publish_audit(
         pack,
         history: History::Kept,
         lang: crate::report::Lang::Both,
+        memory_limit: None,
     })
     .await?;
     let ctx = SessionContext::new();

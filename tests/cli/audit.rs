@@ -230,3 +230,79 @@ fn a_generated_national_folder_ranks_states_and_districts_within_their_state() {
         "{paths}"
     );
 }
+
+/// Under `--memory-limit` the engine's queries share a spilling memory
+/// pool; the files written are the same as without a limit, and the limit
+/// is checked as a size.
+#[test]
+fn an_audit_under_a_memory_limit_writes_the_same_files() {
+    use crate::support::{audit_into, run_expecting, s, text};
+    let tmp = tempfile::tempdir().unwrap();
+    let landing = tmp.path().join("landing");
+    run_expecting(
+        0,
+        &[
+            "generate",
+            "--out",
+            s(&landing),
+            "--stations",
+            "120",
+            "--districts",
+            "6",
+            "--months",
+            "2024-01..2024-03",
+            "--seed",
+            "4",
+        ],
+    );
+    let lake = tmp.path().join("lake");
+    run_expecting(
+        0,
+        &[
+            "ingest",
+            s(&landing),
+            "--lake",
+            s(&lake),
+            "--quiet",
+            "--memory-limit",
+            "256MB",
+        ],
+    );
+    let free = tmp.path().join("free");
+    let bounded = tmp.path().join("bounded");
+    audit_into(&lake, "2024-03", &free, &["--no-history"]);
+    audit_into(
+        &lake,
+        "2024-03",
+        &bounded,
+        &["--no-history", "--memory-limit", "256MB"],
+    );
+    for file in [
+        "violations.csv",
+        "scores.csv",
+        "points_lost.csv",
+        "districts.csv",
+    ] {
+        let (a, b) = (
+            std::fs::read(free.join(file)),
+            std::fs::read(bounded.join(file)),
+        );
+        assert!(a.is_ok(), "{file} written");
+        assert!(a.ok() == b.ok(), "{file} differs under the limit");
+    }
+    let o = run_expecting(
+        2,
+        &[
+            "audit",
+            "--lake",
+            s(&lake),
+            "--month",
+            "2024-03",
+            "--out",
+            s(&free),
+            "--memory-limit",
+            "1MB",
+        ],
+    );
+    assert!(text(&o).contains("64MiB"), "{}", text(&o));
+}

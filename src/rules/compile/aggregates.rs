@@ -15,6 +15,7 @@ use datafusion::arrow::array::{ArrayRef, AsArray, RecordBatch};
 use datafusion::common::tree_node::{Transformed, TransformedResult, TreeNode};
 use datafusion::datasource::MemTable;
 use datafusion::error::Result as DfResult;
+use datafusion::execution::memory_pool::{MemoryConsumer, MemoryReservation};
 use datafusion::functions_aggregate::expr_fn::count;
 use datafusion::logical_expr::{col, ident, lit, Expr, JoinType};
 use datafusion::physical_plan::collect_partitioned;
@@ -50,6 +51,8 @@ type Wanted<'a> = BTreeMap<AggregateKey, (&'a Rule, BTreeMap<String, Column<'a>>
 #[derive(Default)]
 pub struct Aggregates {
     frames: BTreeMap<(AggregateKey, Month), DataFrame>,
+    /// The memory of the materialised ones, held in the session's pool.
+    _held: Vec<MemoryReservation>,
 }
 
 /// The aggregate a rule reads as its parent (or its records, for `child_due`), with the columns it adds.
@@ -137,12 +140,16 @@ impl Aggregates {
                 builds.push(plan.build(latest, months.to_vec()));
             }
         }
-        let frames = futures::future::try_join_all(builds)
-            .await?
-            .into_iter()
-            .flatten()
-            .collect();
-        Ok(Aggregates { frames })
+        let mut frames = BTreeMap::new();
+        let mut held = Vec::new();
+        for (built, reservation) in futures::future::try_join_all(builds).await? {
+            frames.extend(built);
+            held.extend(reservation);
+        }
+        Ok(Aggregates {
+            frames,
+            _held: held,
+        })
     }
 
     /// `df` left-joined on `key.on` with the aggregate, whose key columns are
@@ -275,11 +282,7 @@ impl Plan<'_> {
 
     /// Aggregates the table over the lake up to `latest`, once, with the
     /// columns of each of `months`; returns one frame per month.
-    async fn build(
-        self,
-        latest: Month,
-        months: Vec<Month>,
-    ) -> Result<Vec<((AggregateKey, Month), DataFrame)>> {
+    async fn build(self, latest: Month, months: Vec<Month>) -> Result<Built> {
         let none = Aggregates::default();
         let scope = Scope {
             ctx: self.ctx,
@@ -325,17 +328,18 @@ impl Plan<'_> {
         let aggregated = rows
             .aggregate(group, aggregates)
             .map_err(plan_error(table))?;
-        let cached = materialise(self.ctx, aggregated)
+        let (cached, reservation) = materialise(self.ctx, aggregated)
             .await
             .map_err(Error::engine(format!("aggregating {table} up to {latest}")))?;
-        tracing::debug!(%table, filter = ?self.key.filter, ms = started.elapsed().as_millis() as u64, "aggregate built");
-        months
+        tracing::debug!(%table, filter = ?self.key.filter, ms = started.elapsed().as_millis() as u64, in_memory = reservation.is_some(), "aggregate built");
+        let frames = months
             .iter()
             .map(|&m| {
                 let frame = self.month_view(cached.clone(), m, latest)?;
                 Ok(((self.key.clone(), m), frame))
             })
-            .collect()
+            .collect::<Result<Vec<_>>>()?;
+        Ok((frames, reservation))
     }
 
     /// The `on` values (named with prefix [`LOOKED_UP`]) of the rows of
@@ -379,21 +383,44 @@ impl Plan<'_> {
     }
 }
 
+/// One aggregate's frames per month, and the memory it holds when materialised.
+type Built = (
+    Vec<((AggregateKey, Month), DataFrame)>,
+    Option<MemoryReservation>,
+);
+
 /// Runs `df` and keeps its batches in memory as a table of `ctx`, with every
 /// string view column compacted: the views of an aggregate's keys otherwise
 /// keep whole scanned pages alive, and the planner, reading their size from
 /// those pages, would take the aggregate for far larger than it is (and
-/// build hash joins on the wrong side).
-async fn materialise(ctx: &SessionContext, df: DataFrame) -> DfResult<DataFrame> {
+/// build hash joins on the wrong side). The batches are held in the
+/// session's memory pool; when the pool (under `--memory-limit`) has no
+/// room for them, `df` itself is returned and every plan reading it
+/// aggregates again, inside the pool, where the aggregation can spill.
+async fn materialise(
+    ctx: &SessionContext,
+    df: DataFrame,
+) -> DfResult<(DataFrame, Option<MemoryReservation>)> {
     let task = Arc::new(df.task_ctx());
-    let plan = df.create_physical_plan().await?;
+    let plan = df.clone().create_physical_plan().await?;
     let schema = plan.schema();
     let compacted = collect_partitioned(plan, task)
         .await?
         .into_iter()
         .map(|batches| batches.iter().map(compact_views).collect())
         .collect::<DfResult<Vec<Vec<RecordBatch>>>>()?;
-    ctx.read_table(Arc::new(MemTable::try_new(schema, compacted)?))
+    let bytes: usize = compacted
+        .iter()
+        .flatten()
+        .map(RecordBatch::get_array_memory_size)
+        .sum();
+    let reservation =
+        MemoryConsumer::new("parent aggregate").register(&ctx.runtime_env().memory_pool);
+    if reservation.try_grow(bytes).is_err() {
+        return Ok((df, None));
+    }
+    let table = ctx.read_table(Arc::new(MemTable::try_new(schema, compacted)?))?;
+    Ok((table, Some(reservation)))
 }
 
 /// `batch` with its string view columns copied into buffers of their own.
