@@ -33,14 +33,6 @@ impl MemoryLimit {
     pub fn engine_share(self) -> usize {
         usize::try_from(self.bytes / 5 * 3).unwrap_or(usize::MAX)
     }
-
-    /// How many parsed rows an ingest holds before handing them to the
-    /// lake's writer: about one row per 2 KiB of the limit, at least 4,096.
-    pub fn ingest_rows(self) -> usize {
-        usize::try_from(self.bytes / 2048)
-            .unwrap_or(usize::MAX)
-            .max(4096)
-    }
 }
 
 impl FromStr for MemoryLimit {

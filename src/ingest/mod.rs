@@ -58,8 +58,9 @@ pub struct IngestOptions {
     pub run_id: Option<String>,
     /// Draw a progress bar on a terminal.
     pub progress: bool,
-    /// The memory the ingest may use: it bounds the rows held before they
-    /// go to the lake's writer.
+    /// The memory the ingest may use (`--memory-limit`). Accepted so that
+    /// one limit serves a whole pipeline; the ingest does not yet bound its
+    /// memory by it (it still holds one month of parsed rows).
     pub memory_limit: Option<crate::engine::MemoryLimit>,
     /// Test hook: fail after this many table commits, before the manifest moves.
     #[doc(hidden)]
