@@ -401,11 +401,7 @@ fn parse_messages(mut text: &str) -> BTreeMap<usize, String> {
 }
 
 fn shape_error(column: &str) -> Error {
-    Error::usage(
-        "the findings table",
-        format!("the plan returned no column `{column}` of the expected type"),
-        "report this as a bug",
-    )
+    super::shape_error("the findings table", column)
 }
 
 #[cfg(test)]

@@ -20,7 +20,7 @@
 //! count rows per station, whatever the population: the [`FINDINGS`] schema.
 
 use crate::contract::Month;
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::rules::compile::{plan_error, Group, AUDITED_MONTH};
 use datafusion::arrow::datatypes::DataType;
 use datafusion::common::ScalarValue;
@@ -65,8 +65,12 @@ pub fn words_for(rules: usize) -> usize {
 }
 
 /// The findings table of `plans` (each with the month it audits, `None` for
-/// a plan naming each row's month in [`AUDITED_MONTH`]), for a pack of `rules` rules.
-pub fn findings_table(plans: &[(Option<Month>, &Group)], rules: usize) -> Result<DataFrame> {
+/// a plan naming each row's month in [`AUDITED_MONTH`]), for a pack of
+/// `rules` rules; `None` when there is no plan (nothing to find).
+pub fn findings_table(
+    plans: &[(Option<Month>, &Group)],
+    rules: usize,
+) -> Result<Option<DataFrame>> {
     let words = words_for(rules);
     let mut union: Option<DataFrame> = None;
     for (month, group) in plans {
@@ -76,14 +80,9 @@ pub fn findings_table(plans: &[(Option<Month>, &Group)], rules: usize) -> Result
             Some(all) => all.union(rows).map_err(plan_error("the findings"))?,
         });
     }
-    let Some(union) = union else {
-        return Err(Error::usage(
-            "rule pack",
-            "the pack has no rule to audit",
-            "add rules to the pack",
-        ));
-    };
-    per_pattern(per_record(union, words)?, words)
+    union
+        .map(|union| per_pattern(per_record(union, words)?, words))
+        .transpose()
 }
 
 /// One group's rows in the union's schema.
@@ -106,11 +105,8 @@ fn record_rows(group: &Group, month: Option<Month>, words: usize) -> Result<Data
     for w in 0..words {
         select.push(mask(group, w, fails)?.alias(fail_word(w)));
     }
-    let any_fails = group
-        .rules
-        .iter()
-        .enumerate()
-        .map(|(i, _)| fails(i))
+    let any_fails = (0..group.rules.len())
+        .map(fails)
         .reduce(Expr::or)
         .unwrap_or(lit(false));
     let messages = group.rules.iter().enumerate().map(|(i, &rule)| {

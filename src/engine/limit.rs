@@ -17,11 +17,6 @@ pub struct MemoryLimit {
 pub const SMALLEST: u64 = 64 * 1024 * 1024;
 
 impl MemoryLimit {
-    /// A limit of `bytes`.
-    pub fn of_bytes(bytes: u64) -> MemoryLimit {
-        MemoryLimit { bytes }
-    }
-
     /// The limit in bytes.
     pub fn bytes(self) -> u64 {
         self.bytes
