@@ -23,6 +23,11 @@ import argparse, csv, datetime, json, os, platform, shutil, subprocess, sys, tem
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 SCALES = {"tenth": 150, "state": 1500, "national": 17000}
+# States the districts are spread over: a national lake ranks states (NCRB's league).
+STATES = {"tenth": 1, "state": 1, "national": 36}
+# The --memory-limit runs: ingest and audits under LIMIT, and one audit under TIGHT.
+LIMIT, TIGHT = "1GB", "512MB"
+OUTPUTS = ("violations.csv", "scores.csv", "points_lost.csv", "districts.csv")
 MONTH = "2024-12"
 PREVIOUS = "2024-11"
 
@@ -48,13 +53,13 @@ def binary():
     return os.path.join(target, "release", "cctns-audit")
 
 
-def measure(cmd, quiet=True):
-    """Wall seconds, peak RSS (MB), user and system CPU seconds of a command, by GNU time."""
+def measure(cmd, quiet=True, check=True):
+    """Wall seconds, peak RSS (MB), user and system CPU seconds and exit code of a command, by GNU time."""
     with tempfile.NamedTemporaryFile("r") as t:
         out = subprocess.DEVNULL if quiet else None
-        run(["/usr/bin/time", "-f", "%e %M %U %S", "-o", t.name, *cmd], stdout=out, stderr=out)
+        code = subprocess.run(["/usr/bin/time", "-f", "%e %M %U %S", "-o", t.name, *cmd], stdout=out, stderr=out, check=check).returncode
         secs, kb, user, system = t.read().split()[-4:]
-    return float(secs), int(kb) / 1024, float(user), float(system)
+    return float(secs), int(kb) / 1024, float(user), float(system), code
 
 
 def measure_alternately(cmds, runs):
@@ -80,6 +85,35 @@ def violations(path):
         return {(r["ps_code"], r["table"], r["rule_id"], r["record_key"]) for r in rows}
 
 
+def same_outputs(a, b):
+    """Whether two audit folders hold byte-identical report files."""
+    def read(d, f):
+        path = os.path.join(d, f)
+        return open(path, "rb").read() if os.path.exists(path) else None
+    return all(read(a, f) == read(b, f) for f in OUTPUTS + ("states.csv",))
+
+
+def limited_runs(exe, landing, lake, out):
+    """Ingest and audit again under --memory-limit: times, peak RSS and whether the files match."""
+    limited_lake = lake + "-limited"
+    ingest = measure([exe, "ingest", landing, "--lake", limited_lake, "--quiet", "--memory-limit", LIMIT])
+    run([exe, "audit", "--lake", limited_lake, "--month", PREVIOUS, "--out", out + "-limited-previous", "--memory-limit", LIMIT],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    monthly = measure([exe, "audit", "--lake", limited_lake, "--month", MONTH, "--out", out + "-limited", "--memory-limit", LIMIT])
+    cold = measure([exe, "audit", "--lake", limited_lake, "--month", MONTH, "--out", out + "-limited-cold", "--no-history",
+                    "--memory-limit", LIMIT])
+    tight = measure([exe, "audit", "--lake", limited_lake, "--month", MONTH, "--out", out + "-tight", "--no-history",
+                     "--memory-limit", TIGHT], check=False)
+    shutil.rmtree(limited_lake, ignore_errors=True)
+    return dict(limit=LIMIT, tight=TIGHT,
+                ingest_limited_s=ingest[0], ingest_limited_mb=ingest[1],
+                audit_limited_s=monthly[0], audit_limited_mb=monthly[1],
+                audit_limited_cold_s=cold[0], audit_limited_cold_mb=cold[1],
+                audit_tight_s=tight[0], audit_tight_mb=tight[1], audit_tight_exit=tight[4],
+                same_limited=same_outputs(out, out + "-limited") and same_outputs(out + "-cold", out + "-limited-cold")
+                and same_outputs(out + "-cold", out + "-tight"))
+
+
 def bench_scale(name, stations, exe, py, work):
     d = os.path.join(work, name)
     shutil.rmtree(d, ignore_errors=True)
@@ -87,7 +121,8 @@ def bench_scale(name, stations, exe, py, work):
     landing, lake, duck, out = (os.path.join(d, x) for x in ("landing", "lake", "duck", "out"))
     os.makedirs(duck)
     gen = measure([exe, "generate", "--out", landing, "--stations", str(stations), "--districts", str(max(1, stations // 20)),
-                   "--months", "2024-01..2024-12", "--firs-per-station-month", "50", "--defect-rate", "0.01", "--seed", "1", "--plain"])
+                   "--states", str(STATES[name]), "--months", "2024-01..2024-12", "--firs-per-station-month", "50", "--defect-rate", "0.01",
+                   "--seed", "1", "--plain"])
     files = sum(len(fs) for _, _, fs in os.walk(landing)) - 2
     size = sum(os.path.getsize(os.path.join(p, f)) for p, _, fs in os.walk(landing) for f in fs)
     rows = sum(1 for p, _, fs in os.walk(landing) for f in fs if f.endswith(".csv") and f != "police_stations.csv" for _ in open(os.path.join(p, f))) - files
@@ -108,6 +143,7 @@ def bench_scale(name, stations, exe, py, work):
                   audit_cold_s=ours_cold[0], audit_cold_mb=ours_cold[1],
                   scan_floor_s=floor,
                   violations=len(a), same_violations=a == b and cold == a, only_ours=len(a - b), only_duck=len(b - a))
+    result.update(limited_runs(exe, landing, lake, out))
     print(json.dumps(result), flush=True)
     shutil.rmtree(landing, ignore_errors=True)
     return result
@@ -159,6 +195,18 @@ def report(results, path):
                     f"{r.get('audit_cold_s', float('nan')):.2f} | {r.get('audit_cold_s', float('nan')) / r['audit_duck_s']:.2f} | {r.get('audit_cold_mb', float('nan')):.0f} | "
                     f"{r['scan_floor_s']:.2f} | {r['audit_ours_s'] / max(r['scan_floor_s'], 1e-3):.0f}× | "
                     f"{r['violations']} | {'yes' if r['same_violations'] else 'NO: %d only ours, %d only DuckDB' % (r['only_ours'], r['only_duck'])} |")
+    limited = [r for r in results if "ingest_limited_s" in r]
+    if limited:
+        head += ["", f"Under `--memory-limit`: the same landing folder ingested into a second lake and audited with "
+                 f"`--memory-limit {limited[0]['limit']}` (monthly and cold), and cold with `--memory-limit {limited[0]['tight']}`; "
+                 "*same* compares violations, scores, points lost, districts and states byte for byte with the runs without a limit. "
+                 "Each is one run (not a median).", "",
+                 f"| scale | ingest s | ingest MB RSS | audit s | audit MB RSS | cold s | cold MB RSS | cold under {limited[0]['tight']} s | MB RSS | same |",
+                 "|---|---|---|---|---|---|---|---|---|---|"]
+        for r in limited:
+            head.append(f"| {r['scale']} | {r['ingest_limited_s']:.2f} | {r['ingest_limited_mb']:.0f} | {r['audit_limited_s']:.2f} | "
+                        f"{r['audit_limited_mb']:.0f} | {r['audit_limited_cold_s']:.2f} | {r['audit_limited_cold_mb']:.0f} | "
+                        f"{r['audit_tight_s']:.2f}{'' if r.get('audit_tight_exit', 0) == 0 else ' (exit %d)' % r['audit_tight_exit']} | {r['audit_tight_mb']:.0f} | {'yes' if r['same_limited'] else 'NO'} |")
     head += ["", "Generating the landing folder (`generate --plain`): rows per second per core, of the generator's own work "
              "(user CPU) and of the wall time on all cores (which includes the kernel creating every file).", "",
              "| scale | wall s | user CPU s | system CPU s | rows/s per core, user CPU | rows/s per core, wall |", "|---|---|---|---|---|---|"]

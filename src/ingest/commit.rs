@@ -2,12 +2,16 @@
 //! uploaded (month, station) pairs, the quarantine and the registry, then the
 //! manifest once every commit is in.
 
-use super::FileOutcome;
-use crate::contract::{Month, Registry, TABLES};
+use super::{FileOutcome, FileReader};
+use crate::contract::{Month, Registry, TableDef, TABLES};
 use crate::error::{Error, Result};
-use crate::lake::{self, quarantine_schema, Lake, Manifest, Replaced, QUARANTINE, REGISTRY};
+use crate::lake::{
+    self, quarantine_schema, Lake, Manifest, Replaced, StreamBudget, QUARANTINE, REGISTRY,
+};
+use crate::landing::StationFile;
 use datafusion::arrow::array::{ArrayRef, Int64Builder, ListBuilder, RecordBatch, StringBuilder};
 use datafusion::arrow::datatypes::{DataType, Field};
+use datafusion::error::DataFusionError;
 use datafusion::prelude::{col, lit, Expr};
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -19,42 +23,97 @@ pub(super) struct SnapshotWriter<'a> {
     pub next: Manifest,
     pub commits: usize,
     pub fail_after: Option<usize>,
+    pub budget: StreamBudget,
 }
 
 impl SnapshotWriter<'_> {
-    pub async fn commit_month(&mut self, month: Month, outcomes: &[FileOutcome<'_>]) -> Result<()> {
+    /// Reads one month's `files` and commits them: per table one streamed
+    /// commit of the rows its files load, then the month's quarantine.
+    /// Returns every file's outcome.
+    pub async fn commit_month(
+        &mut self,
+        month: Month,
+        files: Vec<StationFile>,
+        reader: &FileReader,
+    ) -> Result<Vec<FileOutcome>> {
         let month_text = month.to_string();
+        let mut outcomes = Vec::with_capacity(files.len());
         for table in &TABLES {
-            let mine: Vec<&FileOutcome<'_>> = outcomes
+            let mine: Vec<StationFile> = files
                 .iter()
-                .filter(|o| o.file.table.name == table.name && o.loaded.is_some())
+                .filter(|f| f.table.name == table.name)
+                .cloned()
                 .collect();
-            if mine.is_empty() {
-                continue;
+            if !mine.is_empty() {
+                let read = self.commit_table(&month_text, table, mine, reader).await?;
+                outcomes.extend(read);
             }
-            let batches: Vec<RecordBatch> = mine.iter().filter_map(|o| o.loaded.clone()).collect();
-            let codes: Vec<String> = mine.iter().map(|o| o.file.ps_code.clone()).collect();
-            let stations = codes.iter().map(|c| lit(c.clone())).collect();
-            let predicate = col("month")
-                .eq(lit(month_text.clone()))
-                .and(col("ps_code").in_list(stations, false));
-            let version = lake::replace_rows(
-                self.lake,
-                table.name,
-                table.lake_schema(),
-                batches,
-                predicate,
-            )
-            .await?;
-            self.committed(table.name, version)?;
-            self.replaced(table.name, Some(&month_text), codes);
         }
-        self.commit_quarantine(&month_text, outcomes).await
+        self.commit_quarantine(&month_text, &outcomes).await?;
+        Ok(outcomes)
     }
 
-    async fn commit_quarantine(&mut self, month: &str, outcomes: &[FileOutcome<'_>]) -> Result<()> {
-        let replaced: Vec<&FileOutcome<'_>> =
-            outcomes.iter().filter(|o| o.loaded.is_some()).collect();
+    /// Streams the rows of one table's `files` of `month` into one commit
+    /// while they are read. The commit replaces the rows of every station
+    /// with a readable file; the current rows of a station whose file then
+    /// fails are streamed back, so a file error replaces nothing. When no
+    /// file loads, the stream is abandoned and nothing is committed.
+    async fn commit_table(
+        &mut self,
+        month: &str,
+        table: &'static TableDef,
+        files: Vec<StationFile>,
+        reader: &FileReader,
+    ) -> Result<Vec<FileOutcome>> {
+        let (readable, unknown): (Vec<StationFile>, Vec<StationFile>) =
+            files.into_iter().partition(|f| reader.knows(f));
+        let mut outcomes: Vec<FileOutcome> = unknown
+            .into_iter()
+            .map(|f| reader.unregistered(f))
+            .collect();
+        if readable.is_empty() {
+            return Ok(outcomes);
+        }
+        let named = station_codes(readable.iter().map(|f| f.ps_code.as_str()));
+        let predicate = col("month")
+            .eq(lit(month.to_string()))
+            .and(col("ps_code").in_list(named.iter().map(|c| lit(c.clone())).collect(), false));
+        let (sender, source) = lake::row_channel(table.lake_schema(), self.budget.queued_batches);
+        let lake = self.lake;
+        let reading = {
+            let reader = reader.clone();
+            tokio::task::spawn_blocking(move || (reader.read_all(readable, &sender), sender))
+        };
+        let producing = async {
+            let (read, sender) = reading.await.map_err(|e| {
+                Error::engine("reading station files")(DataFusionError::External(Box::new(e)))
+            })?;
+            if !read.iter().any(|o| o.replaces) {
+                return Ok((read, false));
+            }
+            let loaded = replacing_stations(&read);
+            let failed: Vec<String> = named
+                .iter()
+                .filter(|c| !loaded.contains(c))
+                .cloned()
+                .collect();
+            lake::send_current_rows(lake, table.name, month, &failed, &sender).await?;
+            sender.finish();
+            Ok::<_, Error>((read, true))
+        };
+        let writing = lake::replace_streamed(lake, table.name, source, predicate, self.budget);
+        let (produced, written) = tokio::join!(producing, writing);
+        let (read, loaded) = produced?;
+        if loaded {
+            self.committed(table.name, written?)?;
+            self.replaced(table.name, Some(month), replacing_stations(&read));
+        }
+        outcomes.extend(read);
+        Ok(outcomes)
+    }
+
+    async fn commit_quarantine(&mut self, month: &str, outcomes: &[FileOutcome]) -> Result<()> {
+        let replaced: Vec<&FileOutcome> = outcomes.iter().filter(|o| o.replaces).collect();
         if replaced.is_empty() {
             return Ok(());
         }
@@ -134,11 +193,23 @@ impl SnapshotWriter<'_> {
     }
 }
 
-fn quarantine_batch(
-    month: &str,
-    run_id: &str,
-    outcomes: &[&FileOutcome<'_>],
-) -> Result<RecordBatch> {
+/// The stations whose rows the files of `outcomes` replace, sorted.
+fn replacing_stations(outcomes: &[FileOutcome]) -> Vec<String> {
+    station_codes(
+        outcomes
+            .iter()
+            .filter(|o| o.replaces)
+            .map(|o| o.file.ps_code.as_str()),
+    )
+}
+
+/// The distinct station codes of `codes`, sorted.
+fn station_codes<'a>(codes: impl Iterator<Item = &'a str>) -> Vec<String> {
+    let codes: std::collections::BTreeSet<&str> = codes.collect();
+    codes.into_iter().map(str::to_string).collect()
+}
+
+fn quarantine_batch(month: &str, run_id: &str, outcomes: &[&FileOutcome]) -> Result<RecordBatch> {
     let mut ps = StringBuilder::new();
     let mut table = StringBuilder::new();
     let mut source = StringBuilder::new();

@@ -50,6 +50,7 @@ use datafusion::arrow::array::RecordBatch;
 use quarantine::{split, Origin, QuarantinedRow};
 use rayon::prelude::*;
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 /// How to run an ingest.
 #[derive(Debug, Clone, Default)]
@@ -71,12 +72,23 @@ pub struct IngestOptions {
     pub panic_on_file: Option<String>,
 }
 
-/// One station file read and split.
-struct FileOutcome<'a> {
-    file: &'a StationFile,
+/// One station file read and split (its loaded rows go to the commit).
+struct FileOutcome {
+    file: StationFile,
     report: FileReport,
-    loaded: Option<RecordBatch>,
+    /// Whether its rows replace the station's rows of its table and month
+    /// (false for a file error).
+    replaces: bool,
     quarantined: Vec<QuarantinedRow>,
+}
+
+/// Reads station files on rayon's threads, outside the async runtime.
+#[derive(Clone)]
+struct FileReader {
+    registry: Option<Arc<Registry>>,
+    run_id: String,
+    progress: Arc<Progress>,
+    panic_on_file: Option<String>,
 }
 
 /// Ingests `landing` into `lake` and makes the result the current
@@ -114,23 +126,30 @@ pub async fn stage<'a>(
         },
         commits: 0,
         fail_after: opts.fail_after_commits,
+        budget: lake::StreamBudget::within(opts.memory_limit.map(|l| l.bytes())),
     };
-    let progress = Progress::new("ingest", landing.files.len() as u64, opts.progress);
+    let reader = FileReader {
+        registry: registry.as_ref().map(|(r, _)| Arc::new(r.clone())),
+        run_id: run_id.clone(),
+        progress: Arc::new(Progress::new(
+            "ingest",
+            landing.files.len() as u64,
+            opts.progress,
+        )),
+        panic_on_file: opts.panic_on_file.clone(),
+    };
     for month in landing.months() {
-        let files: Vec<&StationFile> = landing.files.iter().filter(|f| f.month == month).collect();
-        let outcomes = read_month(
-            &files,
-            registry.as_ref().map(|(r, _)| r),
-            &run_id,
-            &progress,
-            opts,
-        );
-        writer.commit_month(month, &outcomes).await?;
-        for o in outcomes {
-            report.files.insert(o.file.rel.clone(), o.report);
+        let files: Vec<StationFile> = landing
+            .files
+            .iter()
+            .filter(|f| f.month == month)
+            .cloned()
+            .collect();
+        for o in writer.commit_month(month, files, &reader).await? {
+            report.files.insert(o.file.rel, o.report);
         }
     }
-    progress.finish();
+    reader.progress.finish();
     if let Some((registry, Source::Landing)) = &registry {
         writer.commit_registry(registry).await?;
     }
@@ -277,52 +296,78 @@ fn refused_report(refused: &crate::landing::Refused) -> FileReport {
     }
 }
 
-/// Reads and splits one month's files in parallel.
-fn read_month<'a>(
-    files: &[&'a StationFile],
-    registry: Option<&Registry>,
-    run_id: &str,
-    progress: &Progress,
-    opts: &IngestOptions,
-) -> Vec<FileOutcome<'a>> {
-    files
-        .par_iter()
-        .map(|file| {
-            let outcome = if registry.is_some_and(|r| r.contains(&file.ps_code)) {
-                let injected = opts.panic_on_file.as_deref() == Some(file.rel.as_str());
-                crate::panic::catch(|| {
-                    assert!(!injected, "injected panic");
-                    read_station_file(file, run_id)
-                })
-                .unwrap_or_else(|at| internal_failure(file, &at))
-            } else {
-                let why = format!(
-                    "station `{}` is not in the registry; add it to police_stations.csv or move the folder",
-                    file.ps_code
-                );
-                failed(file, None, why)
-            };
-            progress.step();
-            outcome
-        })
-        .collect()
+impl FileReader {
+    /// Reads `files` in parallel and sends each loaded file's rows to
+    /// `sender` as soon as it is split; the outcomes keep the reports and
+    /// the quarantined rows.
+    fn read_all(&self, files: Vec<StationFile>, sender: &lake::RowSender) -> Vec<FileOutcome> {
+        files
+            .into_par_iter()
+            .map(|file| {
+                let (outcome, loaded) = self.read(file);
+                if let Some(batch) = loaded {
+                    sender.send_blocking(batch);
+                }
+                self.progress.step();
+                outcome
+            })
+            .collect()
+    }
+
+    /// Whether the registry knows the station of `file` (a file of a station
+    /// it does not know is a file error, never read).
+    fn knows(&self, file: &StationFile) -> bool {
+        self.registry
+            .as_ref()
+            .is_some_and(|r| r.contains(&file.ps_code))
+    }
+
+    /// The file error of a file whose station the registry does not know.
+    fn unregistered(&self, file: StationFile) -> FileOutcome {
+        let why = format!(
+            "station `{}` is not in the registry; add it to police_stations.csv or move the folder",
+            file.ps_code
+        );
+        self.progress.step();
+        failed(file, None, why)
+    }
+
+    fn read(&self, file: StationFile) -> (FileOutcome, Option<RecordBatch>) {
+        let injected = self.panic_on_file.as_deref() == Some(file.rel.as_str());
+        let read = crate::panic::catch(|| {
+            assert!(!injected, "injected panic");
+            read_station_file(&file, &self.run_id)
+        });
+        match read {
+            Ok(Ok((report, loaded, quarantined))) => {
+                let outcome = FileOutcome {
+                    file,
+                    report,
+                    replaces: true,
+                    quarantined,
+                };
+                (outcome, Some(loaded))
+            }
+            Ok(Err((encoding, why))) => (failed(file, encoding, why), None),
+            Err(at) => (internal_failure(file, &at), None),
+        }
+    }
 }
 
-fn read_station_file<'a>(file: &'a StationFile, run_id: &str) -> FileOutcome<'a> {
-    let bytes = match std::fs::read(&file.path) {
-        Ok(b) => b,
-        Err(e) => {
-            return failed(
-                file,
-                None,
-                format!("cannot read ({e}); check the file's permissions"),
-            )
-        }
-    };
-    let (parsed, encoding) = match parse_bytes(file, bytes) {
-        Ok(p) => p,
-        Err((why, encoding)) => return failed(file, encoding, why),
-    };
+/// A file read and split: its report, loaded rows and quarantined rows.
+type Split = (FileReport, RecordBatch, Vec<QuarantinedRow>);
+
+/// Why a file is a file error, with the encoding it was read in.
+type FileError = (Encoding, String);
+
+fn read_station_file(file: &StationFile, run_id: &str) -> Result<Split, FileError> {
+    let bytes = std::fs::read(&file.path).map_err(|e| {
+        (
+            None,
+            format!("cannot read ({e}); check the file's permissions"),
+        )
+    })?;
+    let (parsed, encoding) = parse_bytes(file, bytes).map_err(|(why, encoding)| (encoding, why))?;
     let unknown_columns = parsed.header.unknown.clone();
     let month = file.month.to_string();
     let origin = Origin {
@@ -331,36 +376,28 @@ fn read_station_file<'a>(file: &'a StationFile, run_id: &str) -> FileOutcome<'a>
         source_file: &file.rel,
         run_id,
     };
-    match split(parsed, file.table, &origin) {
-        Ok(s) => {
-            let mut report = base_report(file, encoding);
-            report.rows_loaded = s.loaded.num_rows() as u64;
-            report.rows_quarantined = s.quarantined.len() as u64;
-            report.rows_read = report.rows_loaded + report.rows_quarantined;
-            report.unknown_columns = unknown_columns;
-            report.quarantine = s
-                .quarantined
-                .iter()
-                .map(|q| {
-                    (
-                        format!("row:{}", q.record_no),
-                        q.reasons.iter().map(ToString::to_string).collect(),
-                    )
-                })
-                .collect();
-            FileOutcome {
-                file,
-                report,
-                loaded: Some(s.loaded),
-                quarantined: s.quarantined,
-            }
-        }
-        Err(e) => failed(
-            file,
+    let s = split(parsed, file.table, &origin).map_err(|e| {
+        (
             encoding,
             format!("cannot type the rows ({e}); report this as a bug"),
-        ),
-    }
+        )
+    })?;
+    let mut report = base_report(file, encoding);
+    report.rows_loaded = s.loaded.num_rows() as u64;
+    report.rows_quarantined = s.quarantined.len() as u64;
+    report.rows_read = report.rows_loaded + report.rows_quarantined;
+    report.unknown_columns = unknown_columns;
+    report.quarantine = s
+        .quarantined
+        .iter()
+        .map(|q| {
+            (
+                format!("row:{}", q.record_no),
+                q.reasons.iter().map(ToString::to_string).collect(),
+            )
+        })
+        .collect();
+    Ok((report, s.loaded, s.quarantined))
 }
 
 type Encoding = Option<decode::Encoding>;
@@ -406,21 +443,21 @@ fn base_report(file: &StationFile, encoding: Encoding) -> FileReport {
     }
 }
 
-fn failed(file: &StationFile, encoding: Encoding, why: String) -> FileOutcome<'_> {
-    let mut report = base_report(file, encoding);
+fn failed(file: StationFile, encoding: Encoding, why: String) -> FileOutcome {
+    let mut report = base_report(&file, encoding);
     report.file_error = true;
     report.error = Some(why);
     FileOutcome {
         file,
         report,
-        loaded: None,
+        replaces: false,
         quarantined: Vec::new(),
     }
 }
 
 /// A file whose reading hit a bug: a file error marked internal, so the run
 /// loads the other files and then exits 3.
-fn internal_failure<'a>(file: &'a StationFile, at: &crate::panic::PanicAt) -> FileOutcome<'a> {
+fn internal_failure(file: StationFile, at: &crate::panic::PanicAt) -> FileOutcome {
     tracing::debug!(file = %file.rel, place = %at.0, "internal error while reading a file");
     let why = format!(
         "{at} while reading this file; nothing of it was loaded, the other files were; report this as a bug"

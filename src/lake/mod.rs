@@ -13,11 +13,15 @@ mod lock;
 mod manifest;
 mod read;
 mod scan;
+mod stream;
 mod write;
 
 pub use lock::WriterLock;
 pub use manifest::{Manifest, Replaced};
 pub use read::{digest_up_to, read_registry, register_snapshot, registry_in};
+pub use stream::{
+    replace_streamed, row_channel, send_current_rows, RowSender, RowSource, StreamBudget,
+};
 pub use write::{overwrite_table, recover, replace_rows, stats_columns, Rollback, STATS_COLUMNS};
 
 use crate::error::{Error, Result};

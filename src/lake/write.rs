@@ -93,7 +93,7 @@ fn table_properties(name: &str, schema: &Schema) -> HashMap<String, String> {
 }
 
 /// The properties as a write's configuration.
-fn configuration(properties: &HashMap<String, String>) -> Vec<(String, Option<String>)> {
+pub(super) fn configuration(properties: &HashMap<String, String>) -> Vec<(String, Option<String>)> {
     properties
         .iter()
         .map(|(k, v)| (k.clone(), Some(v.clone())))
@@ -102,7 +102,7 @@ fn configuration(properties: &HashMap<String, String>) -> Vec<(String, Option<St
 
 /// Table `name` at its latest version, with its [`table_properties`] set
 /// if it exists, and the properties a first write must configure.
-async fn open_for_write(
+pub(super) async fn open_for_write(
     lake: &Lake,
     name: &str,
     schema: &Schema,
@@ -253,7 +253,7 @@ fn non_empty(schema: SchemaRef, mut batches: Vec<RecordBatch>) -> Vec<RecordBatc
     batches
 }
 
-fn version_of(table: &DeltaTable, name: &str) -> Result<u64> {
+pub(super) fn version_of(table: &DeltaTable, name: &str) -> Result<u64> {
     table
         .version()
         .ok_or_else(|| Error::usage(name, "the write made no version", "report this as a bug"))

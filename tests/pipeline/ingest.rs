@@ -302,6 +302,23 @@ async fn reingest_is_idempotent_and_replaces_only_what_was_uploaded() {
         "a file error replaces nothing"
     );
     assert_eq!(rows(&f.lake(), qcount).await, vec!["1"]);
+    let kept = "SELECT * FROM fir WHERE ps_code = 'UP-GBN-001' ORDER BY fir_no";
+    let before = rows(&f.lake(), kept).await;
+    f.put(
+        "landing/2024-04/UP-GBN-002/fir.csv",
+        &fir_csv(&[
+            "UP-GBN-002,0005/2024,2024-04-01,,,,,,,,",
+            "UP-GBN-002,0006/2024,2024-04-01,,,,,,,,",
+        ]),
+    );
+    f.ingest().await;
+    assert_eq!(
+        rows(&f.lake(), count).await,
+        vec!["UP-GBN-001|1", "UP-GBN-002|2"],
+        "a file error beside a loaded file of its table replaces nothing either"
+    );
+    assert_eq!(rows(&f.lake(), kept).await, before, "the same rows, kept");
+    assert_eq!(rows(&f.lake(), qcount).await, vec!["0"]);
 }
 
 #[tokio::test(flavor = "multi_thread")]
