@@ -149,6 +149,7 @@ impl Error {
                     datafusion::error::DataFusionError::ResourcesExhausted(_)
                 ) =>
             {
+                tracing::debug!(error = %source.find_root(), "over the memory limit");
                 Error::OverMemoryLimit {
                     context,
                     limit: limit.to_string(),

@@ -17,7 +17,7 @@ use crate::lake::{self, Lake, Manifest};
 use datafusion::datasource::MemTable;
 use datafusion::execution::config::SessionConfig;
 use datafusion::execution::disk_manager::{DiskManagerBuilder, DiskManagerMode};
-use datafusion::execution::memory_pool::FairSpillPool;
+use datafusion::execution::memory_pool::{GreedyMemoryPool, TrackConsumersPool};
 use datafusion::execution::runtime_env::RuntimeEnvBuilder;
 use datafusion::prelude::SessionContext;
 use std::sync::Arc;
@@ -38,15 +38,23 @@ pub fn session() -> SessionContext {
 }
 
 /// A [`session`] whose queries share [`MemoryLimit::engine_share`] of
-/// `limit` through DataFusion's `FairSpillPool`, spilling what does not
-/// fit to files in the system's temporary folder (`TMPDIR`). A query that
-/// cannot fit fails with `ResourcesExhausted` (see [`Error::beyond`]).
+/// `limit` through DataFusion's `GreedyMemoryPool`, spilling what does not
+/// fit to files in the system's temporary folder (`TMPDIR`). Greedy, not
+/// fair: an audit runs hundreds of spilling operators at once (every plan of
+/// the union, per partition), and a `FairSpillPool` splits the pool evenly
+/// among them, leaving each too little to hold one batch; a greedy pool lets
+/// the running ones use what is free and spill when it is not. A query that
+/// cannot fit fails with `ResourcesExhausted` (see [`Error::beyond`]),
+/// naming the five largest consumers of the pool (logged at debug level).
 pub fn session_within(limit: Option<MemoryLimit>) -> Result<SessionContext> {
     let Some(limit) = limit else {
         return Ok(session());
     };
     let runtime = RuntimeEnvBuilder::new()
-        .with_memory_pool(Arc::new(FairSpillPool::new(limit.engine_share())))
+        .with_memory_pool(Arc::new(TrackConsumersPool::new(
+            GreedyMemoryPool::new(limit.engine_share()),
+            std::num::NonZeroUsize::MIN.saturating_add(4),
+        )))
         .with_disk_manager_builder(
             DiskManagerBuilder::default().with_mode(DiskManagerMode::OsTmpDirectory),
         )

@@ -82,7 +82,7 @@ impl SnapshotWriter<'_> {
         let lake = self.lake;
         let reading = {
             let reader = reader.clone();
-            tokio::task::spawn_blocking(move || (reader.read_all(readable, &sender), sender))
+            tokio::task::spawn_blocking(move || (reader.read_all(readable, table, &sender), sender))
         };
         let producing = async {
             let (read, sender) = reading.await.map_err(|e| {

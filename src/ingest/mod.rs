@@ -40,6 +40,7 @@ pub mod xlsx;
 pub use report::{FileReport, IngestReport};
 
 use crate::contract::Registry;
+use crate::contract::TableDef;
 use crate::error::{Error, Result};
 use crate::lake::{self, Lake, Manifest};
 use crate::landing::{Format, Landing, StationFile};
@@ -47,6 +48,7 @@ use crate::progress::Progress;
 use cells::Parsed;
 use commit::SnapshotWriter;
 use datafusion::arrow::array::RecordBatch;
+use datafusion::arrow::compute::BatchCoalescer;
 use quarantine::{split, Origin, QuarantinedRow};
 use rayon::prelude::*;
 use std::collections::BTreeMap;
@@ -59,9 +61,10 @@ pub struct IngestOptions {
     pub run_id: Option<String>,
     /// Draw a progress bar on a terminal.
     pub progress: bool,
-    /// The memory the ingest may use (`--memory-limit`). Accepted so that
-    /// one limit serves a whole pipeline; the ingest does not yet bound its
-    /// memory by it (it still holds one month of parsed rows).
+    /// The memory the ingest may use (`--memory-limit`): it bounds the
+    /// batches queued for each streamed commit and the Parquet file delta-rs
+    /// builds in memory. The run's report (one entry per file) and the
+    /// landing's file list are not bounded by it.
     pub memory_limit: Option<crate::engine::MemoryLimit>,
     /// Test hook: fail after this many table commits, before the manifest moves.
     #[doc(hidden)]
@@ -287,7 +290,7 @@ async fn resolve_registry(
 
 fn refused_report(refused: &crate::landing::Refused) -> FileReport {
     FileReport {
-        month: refused.month.map(|m| m.to_string()),
+        month: refused.month,
         ps_code: refused.ps_code.clone(),
         file_error: !refused.skipped,
         skipped: refused.skipped,
@@ -297,21 +300,36 @@ fn refused_report(refused: &crate::landing::Refused) -> FileReport {
 }
 
 impl FileReader {
-    /// Reads `files` in parallel and sends each loaded file's rows to
-    /// `sender` as soon as it is split; the outcomes keep the reports and
-    /// the quarantined rows.
-    fn read_all(&self, files: Vec<StationFile>, sender: &lake::RowSender) -> Vec<FileOutcome> {
+    /// Reads `files` in parallel and sends their loaded rows to `sender`,
+    /// coalesced per reader thread into batches of about [`SENT_ROWS`]
+    /// rows (a station file holds a few dozen: the writer's cost is per
+    /// batch); the outcomes keep the reports and the quarantined rows.
+    fn read_all(
+        &self,
+        files: Vec<StationFile>,
+        table: &'static TableDef,
+        sender: &lake::RowSender,
+    ) -> Vec<FileOutcome> {
+        let schema = table.lake_schema();
         files
             .into_par_iter()
-            .map(|file| {
-                let (outcome, loaded) = self.read(file);
-                if let Some(batch) = loaded {
-                    sender.send_blocking(batch);
-                }
-                self.progress.step();
-                outcome
+            .fold(
+                || Sending::new(schema.clone(), sender),
+                |mut sending, file| {
+                    let (outcome, loaded) = self.read(file);
+                    if let Some(batch) = loaded {
+                        sending.push(batch);
+                    }
+                    sending.outcomes.push(outcome);
+                    self.progress.step();
+                    sending
+                },
+            )
+            .map(Sending::finish)
+            .reduce(Vec::new, |mut all, more| {
+                all.extend(more);
+                all
             })
-            .collect()
     }
 
     /// Whether the registry knows the station of `file` (a file of a station
@@ -351,6 +369,52 @@ impl FileReader {
             Ok(Err((encoding, why))) => (failed(file, encoding, why), None),
             Err(at) => (internal_failure(file, &at), None),
         }
+    }
+}
+
+/// Rows per batch sent to a streamed commit.
+const SENT_ROWS: usize = 8192;
+
+/// One reader thread's share of a commit: its files' outcomes, and their
+/// loaded rows gathered into batches before they are sent.
+struct Sending<'a> {
+    coalescer: BatchCoalescer,
+    sender: &'a lake::RowSender,
+    outcomes: Vec<FileOutcome>,
+}
+
+impl<'a> Sending<'a> {
+    fn new(schema: datafusion::arrow::datatypes::SchemaRef, sender: &'a lake::RowSender) -> Self {
+        Sending {
+            coalescer: BatchCoalescer::new(schema, SENT_ROWS),
+            sender,
+            outcomes: Vec::new(),
+        }
+    }
+
+    /// Adds a file's rows, sending every batch that is complete. Rows the
+    /// coalescer refuses (never expected: every file is split into the
+    /// table's lake schema) fail the commit rather than go missing.
+    fn push(&mut self, batch: RecordBatch) {
+        if let Err(e) = self.coalescer.push_batch(batch) {
+            self.sender.fail_blocking(e);
+        }
+        self.send_completed();
+    }
+
+    fn send_completed(&mut self) {
+        while let Some(batch) = self.coalescer.next_completed_batch() {
+            self.sender.send_blocking(batch);
+        }
+    }
+
+    /// Sends what is left and returns the outcomes.
+    fn finish(mut self) -> Vec<FileOutcome> {
+        if let Err(e) = self.coalescer.finish_buffered_batch() {
+            self.sender.fail_blocking(e);
+        }
+        self.send_completed();
+        self.outcomes
     }
 }
 
@@ -434,10 +498,10 @@ fn parse_bytes(
 
 fn base_report(file: &StationFile, encoding: Encoding) -> FileReport {
     FileReport {
-        table: Some(file.table.name.to_string()),
+        table: Some(file.table.name),
         format: Some(file.format),
         encoding,
-        month: Some(file.month.to_string()),
+        month: Some(file.month),
         ps_code: Some(file.ps_code.clone()),
         ..FileReport::default()
     }
@@ -471,6 +535,8 @@ fn write_report(lake: &Lake, report: &IngestReport) -> Result<()> {
     let dir = lake.ingest_dir();
     std::fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
     let path = dir.join(format!("{}.json", report.run_id));
-    let bytes = serde_json::to_vec_pretty(report).map_err(|e| Error::io(&path, e.into()))?;
-    std::fs::write(&path, bytes).map_err(|e| Error::io(&path, e))
+    let file = std::fs::File::create(&path).map_err(|e| Error::io(&path, e))?;
+    let mut out = std::io::BufWriter::new(file);
+    serde_json::to_writer_pretty(&mut out, report).map_err(|e| Error::io(&path, e.into()))?;
+    std::io::Write::flush(&mut out).map_err(|e| Error::io(&path, e))
 }

@@ -32,13 +32,13 @@ pub struct IngestReport {
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct FileReport {
     /// Its contract table, when the path names one.
-    pub table: Option<String>,
+    pub table: Option<&'static str>,
     /// Its format, when the extension is one of the contract's.
     pub format: Option<Format>,
     /// The encoding it was read in (text formats).
     pub encoding: Option<Encoding>,
     /// The month of its folder, when valid.
-    pub month: Option<String>,
+    pub month: Option<crate::contract::Month>,
     /// The station of its folder.
     pub ps_code: Option<String>,
     /// Records read.

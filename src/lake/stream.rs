@@ -103,6 +103,14 @@ impl RowSender {
         self.tx.blocking_send(Ok(batch)).is_ok()
     }
 
+    /// Fails the commit from a thread outside the async runtime: rows that
+    /// could not be sent must not be committed as if they were.
+    pub fn fail_blocking(&self, error: datafusion::arrow::error::ArrowError) {
+        let _ = self
+            .tx
+            .blocking_send(Err(DataFusionError::ArrowError(Box::new(error), None)));
+    }
+
     /// Sends a batch from async code, waiting while the channel is full.
     pub async fn send(&self, batch: RecordBatch) -> bool {
         self.tx.send(Ok(batch)).await.is_ok()
