@@ -10,8 +10,7 @@ use std::process::ExitCode;
 
 /// mimalloc rather than glibc's allocator: the audit's joins and
 /// aggregations and the ingest's parsers allocate and free many short-lived
-/// buffers across threads. Measured at state scale: ingest about 17 % faster
-/// with less peak memory, audit about 20 % faster with more (0.4 -> 0.7 GB).
+/// buffers across threads (the measurements are in BENCHMARKS.md).
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
