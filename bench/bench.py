@@ -177,11 +177,18 @@ def svg(results, path):
         f.write("\n".join(lines))
 
 
-def report(results, path):
+def machine():
+    """Where and when a run is measured: the date, cores, CPU, memory and DuckDB's version."""
     cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), platform.processor())
-    head = ["# Benchmarks", "", f"Measured {datetime.date.today()} on {os.cpu_count()} cores ({cpu}), "
-            f"{os.sysconf('SC_PAGE_SIZE') * os.sysconf('SC_PHYS_PAGES') / 2**30:.0f} GiB, with `python3 bench/bench.py`"
-            f" (DuckDB {subprocess.run([venv_python(), '-c', 'import duckdb; print(duckdb.__version__)'], capture_output=True, text=True).stdout.strip()} from PyPI).",
+    duck = subprocess.run([venv_python(), "-c", "import duckdb; print(duckdb.__version__)"], capture_output=True, text=True).stdout.strip()
+    return dict(measured=str(datetime.date.today()), cores=os.cpu_count(), cpu=cpu,
+                gib=round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30), duckdb=duck)
+
+
+def report(results, path):
+    m = results[0].get("machine") or machine()
+    head = ["# Benchmarks", "", f"Measured {m['measured']} on {m['cores']} cores ({m['cpu']}), {m['gib']} GiB, "
+            f"with `python3 bench/bench.py` (DuckDB {m['duckdb']} from PyPI).",
             "Both tools run on the same generated files in the same run; compare the ratios, not the seconds. "
             "Audit times are the median of five runs, ours and DuckDB's in turns. *Audit ours* is the monthly routine: "
             "last month's audit left the month before's scores in the lake's score history, so the trend costs a lookup; "
@@ -232,6 +239,7 @@ def main():
     else:
         py, exe = venv_python(), binary()
         results = [bench_scale(s, SCALES[s], exe, py, args.work) for s in args.scales.split(",")]
+        results[0]["machine"] = machine()
         with open(os.path.join(HERE, "results.json"), "w") as f:
             json.dump(results, f, indent=1)
     svg(results, os.path.join(HERE, "scaling.svg"))
