@@ -129,7 +129,7 @@ async fn every_adversarial_file_has_its_contract_outcome_and_no_row_is_lost() {
         report
             .files
             .values()
-            .filter(|f| f.table.as_deref() == Some(table))
+            .filter(|f| f.table == Some(table))
             .map(|f| f.rows_loaded)
             .sum()
     };

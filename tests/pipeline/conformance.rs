@@ -57,7 +57,7 @@ fn compare(path: &str, ours: Option<&FileReport>, want: &Value) -> Vec<String> {
     if let Some(table) = want.get("table") {
         check(
             "table",
-            format!("{:?}", ours.table.as_deref()),
+            format!("{:?}", ours.table),
             format!("{:?}", table.as_str()),
         );
     }
