@@ -9,7 +9,7 @@
 //! ends the stream with an error, so a half-read input can never be
 //! committed as if it were complete.
 
-use super::write::{configuration, open_for_write, version_of};
+use super::write::{open_for_write, replace_with};
 use super::Lake;
 use crate::error::{Error, Result};
 use datafusion::arrow::array::RecordBatch;
@@ -23,7 +23,6 @@ use datafusion::logical_expr::LogicalPlanBuilder;
 use datafusion::physical_plan::stream::RecordBatchStreamAdapter;
 use datafusion::physical_plan::streaming::PartitionStream;
 use datafusion::prelude::{col, lit, Expr, SessionContext};
-use deltalake_core::protocol::SaveMode;
 use futures::StreamExt;
 use std::num::NonZeroU64;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -172,22 +171,11 @@ pub async fn replace_streamed(
         .map_err(Error::engine(format!(
             "streaming rows into lake table {name}"
         )))?;
-    let mut write = table
-        .write(Vec::new())
-        .with_input_plan(plan)
-        .with_save_mode(SaveMode::Overwrite)
-        .with_partition_columns(["month"])
-        .with_configuration(configuration(&properties));
+    let mut write = table.write(Vec::new()).with_input_plan(plan);
     if let Some(size) = budget.target_file_size {
         write = write.with_target_file_size(Some(size));
     }
-    if exists {
-        write = write.with_replace_where(predicate);
-    }
-    let table = write
-        .await
-        .map_err(Error::lake(format!("writing lake table {name}")))?;
-    version_of(&table, name)
+    replace_with(write, &properties, exists, predicate, name).await
 }
 
 /// Sends the rows table `name` holds now for `month` and `stations` to

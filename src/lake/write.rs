@@ -6,6 +6,7 @@ use crate::error::{Error, Result};
 use datafusion::arrow::datatypes::{Schema, SchemaRef};
 use datafusion::arrow::record_batch::RecordBatch;
 use datafusion::prelude::Expr;
+use deltalake_core::operations::write::WriteBuilder;
 use deltalake_core::protocol::SaveMode;
 use deltalake_core::{DeltaTable, DeltaTableBuilder};
 use std::collections::HashMap;
@@ -22,12 +23,25 @@ pub async fn replace_rows(
 ) -> Result<u64> {
     let (table, properties) = open_for_write(lake, name, &schema).await?;
     let exists = table.version().is_some();
-    let batches = non_empty(schema, batches);
-    let mut write = table
-        .write(batches)
+    let write = table.write(non_empty(schema, batches));
+    replace_with(write, &properties, exists, predicate, name).await
+}
+
+/// Runs `write` on table `name` as the replacement of its rows matching
+/// `predicate` (of all of it on the first write, which creates the table
+/// partitioned by `month` with the lake's `properties`); returns the new
+/// Delta version.
+pub(super) async fn replace_with(
+    write: WriteBuilder,
+    properties: &HashMap<String, String>,
+    exists: bool,
+    predicate: Expr,
+    name: &str,
+) -> Result<u64> {
+    let mut write = write
         .with_save_mode(SaveMode::Overwrite)
         .with_partition_columns(["month"])
-        .with_configuration(configuration(&properties));
+        .with_configuration(configuration(properties));
     if exists {
         write = write.with_replace_where(predicate);
     }
@@ -93,7 +107,7 @@ fn table_properties(name: &str, schema: &Schema) -> HashMap<String, String> {
 }
 
 /// The properties as a write's configuration.
-pub(super) fn configuration(properties: &HashMap<String, String>) -> Vec<(String, Option<String>)> {
+fn configuration(properties: &HashMap<String, String>) -> Vec<(String, Option<String>)> {
     properties
         .iter()
         .map(|(k, v)| (k.clone(), Some(v.clone())))
@@ -253,7 +267,7 @@ fn non_empty(schema: SchemaRef, mut batches: Vec<RecordBatch>) -> Vec<RecordBatc
     batches
 }
 
-pub(super) fn version_of(table: &DeltaTable, name: &str) -> Result<u64> {
+fn version_of(table: &DeltaTable, name: &str) -> Result<u64> {
     table
         .version()
         .ok_or_else(|| Error::usage(name, "the write made no version", "report this as a bug"))
