@@ -185,8 +185,26 @@ def machine():
                 gib=round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30), duckdb=duck)
 
 
+def merged(fresh, path):
+    """The rows just measured, and the kept rows of the scales not run this time (each names its own run)."""
+    kept = json.load(open(path)) if os.path.exists(path) else []
+    run_now = {r["scale"] for r in fresh}
+    rows = fresh + [r for r in kept if r["scale"] not in run_now]
+    return sorted(rows, key=lambda r: list(SCALES).index(r["scale"]) if r["scale"] in SCALES else len(SCALES))
+
+
 def report(results, path):
-    m = results[0].get("machine") or machine()
+    runs = []
+    for r in results:
+        m = r.get("machine") or results[0].get("machine") or machine()
+        r["machine"] = m
+        if m not in runs:
+            runs.append(m)
+    m = runs[0]
+    if len(runs) > 1:
+        each = [f"{x['measured']} ({', '.join(r['scale'] for r in results if r['machine'] == x)}: {x['cpu']}, DuckDB {x['duckdb']})"
+                for x in runs]
+        m = dict(m, measured=" and ".join(each), cpu="the CPU named per run", duckdb="as named per run")
     head = ["# Benchmarks", "", f"Measured {m['measured']} on {m['cores']} cores ({m['cpu']}), {m['gib']} GiB, "
             f"with `python3 bench/bench.py` (DuckDB {m['duckdb']} from PyPI).",
             "Both tools run on the same generated files in the same run; compare the ratios, not the seconds. "
@@ -238,8 +256,9 @@ def main():
             results = json.load(f)
     else:
         py, exe = venv_python(), binary()
-        results = [bench_scale(s, SCALES[s], exe, py, args.work) for s in args.scales.split(",")]
-        results[0]["machine"] = machine()
+        here = machine()
+        fresh = [dict(bench_scale(s, SCALES[s], exe, py, args.work), machine=here) for s in args.scales.split(",")]
+        results = merged(fresh, os.path.join(HERE, "results.json"))
         with open(os.path.join(HERE, "results.json"), "w") as f:
             json.dump(results, f, indent=1)
     svg(results, os.path.join(HERE, "scaling.svg"))
