@@ -110,8 +110,8 @@ def limited_runs(exe, landing, lake, out):
                 audit_limited_s=monthly[0], audit_limited_mb=monthly[1],
                 audit_limited_cold_s=cold[0], audit_limited_cold_mb=cold[1],
                 audit_tight_s=tight[0], audit_tight_mb=tight[1], audit_tight_exit=tight[4],
-                same_limited=same_outputs(out, out + "-limited") and same_outputs(out + "-cold", out + "-limited-cold")
-                and same_outputs(out + "-cold", out + "-tight"))
+                same_limited=same_outputs(out, out + "-limited") and same_outputs(out + "-cold", out + "-limited-cold"),
+                same_tight=tight[4] == 0 and same_outputs(out + "-cold", out + "-tight"))
 
 
 def bench_scale(name, stations, exe, py, work):
@@ -224,14 +224,17 @@ def report(results, path):
     if limited:
         head += ["", f"Under `--memory-limit`: the same landing folder ingested into a second lake and audited with "
                  f"`--memory-limit {limited[0]['limit']}` (monthly and cold), and cold with `--memory-limit {limited[0]['tight']}`; "
-                 "*same* compares violations, scores, points lost, districts and states byte for byte with the runs without a limit. "
+                 "*same* compares violations, scores, points lost, districts and states byte for byte with the runs without a limit "
+                 "(— where the run stopped, exit 2, over its limit). "
                  "Each is one run (not a median).", "",
-                 f"| scale | ingest s | ingest MB RSS | audit s | audit MB RSS | cold s | cold MB RSS | cold under {limited[0]['tight']} s | MB RSS | same |",
-                 "|---|---|---|---|---|---|---|---|---|---|"]
+                 f"| scale | ingest s | ingest MB RSS | audit s | audit MB RSS | cold s | cold MB RSS | same | cold under {limited[0]['tight']} s | MB RSS | same |",
+                 "|---|---|---|---|---|---|---|---|---|---|---|"]
         for r in limited:
             head.append(f"| {r['scale']} | {r['ingest_limited_s']:.2f} | {r['ingest_limited_mb']:.0f} | {r['audit_limited_s']:.2f} | "
                         f"{r['audit_limited_mb']:.0f} | {r['audit_limited_cold_s']:.2f} | {r['audit_limited_cold_mb']:.0f} | "
-                        f"{r['audit_tight_s']:.2f}{'' if r.get('audit_tight_exit', 0) == 0 else ' (exit %d)' % r['audit_tight_exit']} | {r['audit_tight_mb']:.0f} | {'yes' if r['same_limited'] else 'NO'} |")
+                        f"{'yes' if r['same_limited'] else 'NO'} | "
+                        f"{r['audit_tight_s']:.2f}{'' if r.get('audit_tight_exit', 0) == 0 else ' (exit %d)' % r['audit_tight_exit']} | {r['audit_tight_mb']:.0f} | "
+                        f"{'yes' if r.get('same_tight') else '—' if r.get('audit_tight_exit', 0) else 'NO'} |")
     head += ["", "Generating the landing folder (`generate --plain`): rows per second per core, of the generator's own work "
              "(user CPU) and of the wall time on all cores (which includes the kernel creating every file).", "",
              "| scale | wall s | user CPU s | system CPU s | rows/s per core, user CPU | rows/s per core, wall |", "|---|---|---|---|---|---|"]
