@@ -94,7 +94,7 @@ impl SnapshotWriter<'_> {
             let loaded = replacing_stations(&read);
             let failed: Vec<String> = named
                 .iter()
-                .filter(|c| !loaded.contains(c))
+                .filter(|c| loaded.binary_search(c).is_err())
                 .cloned()
                 .collect();
             lake::send_current_rows(lake, table.name, month, &failed, &sender).await?;
@@ -193,7 +193,8 @@ impl SnapshotWriter<'_> {
     }
 }
 
-/// The stations whose rows the files of `outcomes` replace, sorted.
+/// The stations whose rows the files of `outcomes` replace, sorted (and
+/// so searched by bisection: a national month names 17,000 stations).
 fn replacing_stations(outcomes: &[FileOutcome]) -> Vec<String> {
     station_codes(
         outcomes
