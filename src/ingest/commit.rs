@@ -38,13 +38,12 @@ impl SnapshotWriter<'_> {
     ) -> Result<Vec<FileOutcome>> {
         let month_text = month.to_string();
         let mut outcomes = Vec::with_capacity(files.len());
+        let mut by_table: BTreeMap<&str, Vec<StationFile>> = BTreeMap::new();
+        for file in files {
+            by_table.entry(file.table.name).or_default().push(file);
+        }
         for table in &TABLES {
-            let mine: Vec<StationFile> = files
-                .iter()
-                .filter(|f| f.table.name == table.name)
-                .cloned()
-                .collect();
-            if !mine.is_empty() {
+            if let Some(mine) = by_table.remove(table.name) {
                 let read = self.commit_table(&month_text, table, mine, reader).await?;
                 outcomes.extend(read);
             }
@@ -88,10 +87,10 @@ impl SnapshotWriter<'_> {
             let (read, sender) = reading.await.map_err(|e| {
                 Error::engine("reading station files")(DataFusionError::External(Box::new(e)))
             })?;
-            if !read.iter().any(|o| o.replaces) {
-                return Ok((read, false));
-            }
             let loaded = replacing_stations(&read);
+            if loaded.is_empty() {
+                return Ok((read, loaded));
+            }
             let failed: Vec<String> = named
                 .iter()
                 .filter(|c| loaded.binary_search(c).is_err())
@@ -99,14 +98,14 @@ impl SnapshotWriter<'_> {
                 .collect();
             lake::send_current_rows(lake, table.name, month, &failed, &sender).await?;
             sender.finish();
-            Ok::<_, Error>((read, true))
+            Ok::<_, Error>((read, loaded))
         };
         let writing = lake::replace_streamed(lake, table.name, source, predicate, self.budget);
         let (produced, written) = tokio::join!(producing, writing);
         let (read, loaded) = produced?;
-        if loaded {
+        if !loaded.is_empty() {
             self.committed(table.name, written?)?;
-            self.replaced(table.name, Some(month), replacing_stations(&read));
+            self.replaced(table.name, Some(month), loaded);
         }
         outcomes.extend(read);
         Ok(outcomes)
