@@ -5,6 +5,7 @@
     python3 bench/bench.py --scales tenth   # quicker
     python3 bench/bench.py --scales tenth,state,national
     python3 bench/bench.py --report-only    # BENCHMARKS.md again from bench/results.json
+    python3 bench/bench.py --scales tenth --engines-only   # only the --engine rows, on kept lakes
 
 For each scale: generate a plain landing folder (UTF-8 CSV, one value form per
 column, so that DuckDB's typed read_csv reads the same files), then time and
@@ -114,6 +115,43 @@ def limited_runs(exe, landing, lake, out):
                 same_tight=tight[4] == 0 and same_outputs(out + "-cold", out + "-tight"))
 
 
+def engine_runs(exe, lake, out, work):
+    """The cold audit on each engine: local, Ballista standalone (in process) and a cluster of a
+    scheduler and two executors (scripts/ballista-cluster.sh); the time and the peak RSS of the
+    client process (the cluster's processes are not the client's), and whether the files match."""
+    cold = [exe, "audit", "--lake", lake, "--month", MONTH, "--no-history"]
+    local = measure(cold + ["--out", out + "-engine-local"])
+    standalone = measure(cold + ["--out", out + "-engine-standalone", "--engine", "standalone"])
+    env = dict(os.environ, CCTNS_AUDIT=exe, BALLISTA_DIR=os.path.join(work, "ballista"), BALLISTA_PORT="50350")
+    script = [os.path.join(ROOT, "scripts", "ballista-cluster.sh")]
+    engine = subprocess.run(script + ["start"], env=env, check=True, capture_output=True, text=True).stdout.strip()
+    try:
+        cluster = measure(cold + ["--out", out + "-engine-cluster", "--engine", engine], check=False)
+    finally:
+        run(script + ["stop"], env=env)
+    same = same_outputs(out + "-engine-local", out + "-engine-standalone") and cluster[4] == 0 \
+        and same_outputs(out + "-engine-local", out + "-engine-cluster")
+    return dict(engine_local_s=local[0], engine_local_mb=local[1], engine_standalone_s=standalone[0],
+                engine_standalone_mb=standalone[1], engine_cluster_s=cluster[0], engine_cluster_mb=cluster[1],
+                engine_cluster_exit=cluster[4], same_engines=same)
+
+
+def engines_on_kept_lake(name, exe, work):
+    """engine_runs on the lake of scale `name` in `work` (generated and ingested first when missing)."""
+    d = os.path.join(work, name)
+    landing, lake, out = (os.path.join(d, x) for x in ("landing", "lake", "out"))
+    if not os.path.exists(os.path.join(lake, "_lake.json")):
+        shutil.rmtree(d, ignore_errors=True)
+        stations = SCALES[name]
+        run([exe, "generate", "--out", landing, "--stations", str(stations), "--districts", str(max(1, stations // 20)),
+             "--states", str(STATES[name]), "--months", "2024-01..2024-12", "--firs-per-station-month", "50",
+             "--defect-rate", "0.01", "--seed", "1", "--plain"], stdout=subprocess.DEVNULL)
+        run([exe, "ingest", landing, "--lake", lake, "--quiet"], stdout=subprocess.DEVNULL)
+    result = engine_runs(exe, lake, out, d)
+    print(json.dumps(result), flush=True)
+    return result
+
+
 def bench_scale(name, stations, exe, py, work):
     d = os.path.join(work, name)
     shutil.rmtree(d, ignore_errors=True)
@@ -144,6 +182,7 @@ def bench_scale(name, stations, exe, py, work):
                   scan_floor_s=floor,
                   violations=len(a), same_violations=a == b and cold == a, only_ours=len(a - b), only_duck=len(b - a))
     result.update(limited_runs(exe, landing, lake, out))
+    result.update(engine_runs(exe, lake, out, d))
     print(json.dumps(result), flush=True)
     shutil.rmtree(landing, ignore_errors=True)
     return result
@@ -235,6 +274,21 @@ def report(results, path):
                         f"{'yes' if r['same_limited'] else 'NO'} | "
                         f"{r['audit_tight_s']:.2f}{'' if r.get('audit_tight_exit', 0) == 0 else ' (exit %d)' % r['audit_tight_exit']} | {r['audit_tight_mb']:.0f} | "
                         f"{'yes' if r.get('same_tight') else '—' if r.get('audit_tight_exit', 0) else 'NO'} |")
+    engines = [r for r in results if "engine_cluster_s" in r]
+    if engines:
+        head += ["", "The cold audit (`--no-history`) on each `--engine`: DataFusion in the process (*local*), Ballista's "
+                 "scheduler and executor started inside it (*standalone*), and a cluster of a scheduler and two executors, "
+                 "each a separate process on loopback (`scripts/ballista-cluster.sh`, one task per executor). *MB RSS* is the "
+                 "peak of the process that runs `audit`: for the cluster, the client alone. *same* compares the files byte for "
+                 "byte with local's. Each is one run; on two cores Ballista is slower (serialisation, shuffle files, "
+                 "polling): the figures are for the record.", "",
+                 "| scale | rows | local s | MB RSS | standalone s | MB RSS | cluster s | client MB RSS | same |",
+                 "|---|---|---|---|---|---|---|---|---|"]
+        for r in engines:
+            head.append(f"| {r['scale']} | {r['rows']} | {r['engine_local_s']:.2f} | {r['engine_local_mb']:.0f} | "
+                        f"{r['engine_standalone_s']:.2f} | {r['engine_standalone_mb']:.0f} | "
+                        f"{r['engine_cluster_s']:.2f}{'' if r.get('engine_cluster_exit', 0) == 0 else ' (exit %d)' % r['engine_cluster_exit']} | "
+                        f"{r['engine_cluster_mb']:.0f} | {'yes' if r['same_engines'] else 'NO'} |")
     head += ["", "Generating the landing folder (`generate --plain`): rows per second per core, of the generator's own work "
              "(user CPU) and of the wall time on all cores (which includes the kernel creating every file).", "",
              "| scale | wall s | user CPU s | system CPU s | rows/s per core, user CPU | rows/s per core, wall |", "|---|---|---|---|---|---|"]
@@ -251,12 +305,24 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--scales", default="tenth,state")
     ap.add_argument("--work", default=os.path.join(tempfile.gettempdir(), "cctns-bench"))
+    ap.add_argument("--engines-only", action="store_true",
+                    help="measure only the --engine runs (on the lake a full run left in --work, or a new one) "
+                         "and add them to the kept rows of bench/results.json")
     ap.add_argument("--report-only", action="store_true",
                     help="rewrite BENCHMARKS.md and the plot from bench/results.json (e.g. after editing NOTES.md)")
     args = ap.parse_args()
     if args.report_only:
         with open(os.path.join(HERE, "results.json")) as f:
             results = json.load(f)
+    elif args.engines_only:
+        exe = binary()
+        with open(os.path.join(HERE, "results.json")) as f:
+            results = json.load(f)
+        for name in args.scales.split(","):
+            row = next(r for r in results if r["scale"] == name)
+            row.update(engines_on_kept_lake(name, exe, args.work), engines_measured=str(datetime.date.today()))
+        with open(os.path.join(HERE, "results.json"), "w") as f:
+            json.dump(results, f, indent=1)
     else:
         py, exe = venv_python(), binary()
         here = machine()

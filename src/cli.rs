@@ -2,7 +2,7 @@
 
 use cctns_audit::check::{Checks, Outcome as CaseOutcome};
 use cctns_audit::contract::Month;
-use cctns_audit::engine::MemoryLimit;
+use cctns_audit::engine::{Engine, MemoryLimit};
 use cctns_audit::error::{Error, Result};
 use cctns_audit::ingest::{ingest, IngestOptions, IngestReport};
 use cctns_audit::lake::Lake;
@@ -53,6 +53,51 @@ pub enum Command {
     /// Check, list or export a rule pack.
     #[command(subcommand)]
     Rules(RulesCommand),
+    /// Run a Ballista scheduler for `--engine ballista://HOST:PORT` (until stopped).
+    #[cfg(feature = "ballista")]
+    Scheduler(SchedulerArgs),
+    /// Run a Ballista executor serving a scheduler (until stopped).
+    #[cfg(feature = "ballista")]
+    Executor(ExecutorArgs),
+}
+
+/// Arguments of `scheduler`.
+#[cfg(feature = "ballista")]
+#[derive(Debug, clap::Args)]
+pub struct SchedulerArgs {
+    /// The address to listen on (loopback unless the executors are elsewhere).
+    #[arg(long, default_value = "127.0.0.1")]
+    pub bind: std::net::IpAddr,
+    /// The gRPC port clients (`--engine ballista://HOST:PORT`) and executors connect to.
+    #[arg(long, default_value_t = cctns_audit::engine::DEFAULT_SCHEDULER_PORT)]
+    pub port: u16,
+}
+
+/// Arguments of `executor`.
+#[cfg(feature = "ballista")]
+#[derive(Debug, clap::Args)]
+pub struct ExecutorArgs {
+    /// The scheduler to serve, HOST:PORT.
+    #[arg(long, default_value = "127.0.0.1:50050")]
+    pub scheduler: String,
+    /// The address to listen on.
+    #[arg(long, default_value = "127.0.0.1")]
+    pub bind: std::net::IpAddr,
+    /// The port of its Arrow Flight service (shuffle data).
+    #[arg(long, default_value_t = 50051)]
+    pub port: u16,
+    /// The port of its gRPC service.
+    #[arg(long, default_value_t = 50052)]
+    pub grpc_port: u16,
+    /// Tasks it runs at once (default: the machine's cores).
+    #[arg(long)]
+    pub concurrent_tasks: Option<usize>,
+    /// Where it keeps shuffle files (default: a new folder in the system's temporary folder).
+    #[arg(long)]
+    pub work_dir: Option<PathBuf>,
+    /// Memory its tasks may share, e.g. 2GB (default: Ballista's share of the machine's memory).
+    #[arg(long)]
+    pub memory_limit: Option<MemoryLimit>,
 }
 
 /// Arguments of `check`.
@@ -97,6 +142,10 @@ pub struct CheckArgs {
     /// Memory the run may use, e.g. 512MB or 2GiB: the engine spills to disk to stay within it.
     #[arg(long)]
     pub memory_limit: Option<MemoryLimit>,
+    /// Where the audit's plans run: local, standalone (a Ballista scheduler
+    /// and executor in this process) or ballista://HOST:PORT (a cluster).
+    #[arg(long, default_value = "local")]
+    pub engine: Engine,
 }
 
 /// What fails the gate.
@@ -142,6 +191,10 @@ pub struct RunArgs {
     /// Memory the run may use (replaces the file's `memory_limit`), e.g. 512MB or 2GiB.
     #[arg(long)]
     pub memory_limit: Option<MemoryLimit>,
+    /// Where the audits' plans run (replaces the file's `engine`): local,
+    /// standalone or ballista://HOST:PORT.
+    #[arg(long)]
+    pub engine: Option<Engine>,
 }
 
 /// `lake` subcommands.
@@ -184,6 +237,10 @@ pub struct AuditArgs {
     /// Memory the run may use, e.g. 512MB or 2GiB: the engine spills to disk to stay within it.
     #[arg(long)]
     pub memory_limit: Option<MemoryLimit>,
+    /// Where the audit's plans run: local, standalone (a Ballista scheduler
+    /// and executor in this process) or ballista://HOST:PORT (a cluster).
+    #[arg(long, default_value = "local")]
+    pub engine: Engine,
 }
 
 /// Arguments of `generate`.
@@ -312,7 +369,44 @@ pub async fn run(cli: Cli) -> Result<Outcome> {
         Command::Rules(RulesCommand::Lint { dir }) => run_lint(dir).await,
         Command::Rules(RulesCommand::List { dir }) => run_list(dir),
         Command::Rules(RulesCommand::Export { dir }) => run_export(&dir),
+        #[cfg(feature = "ballista")]
+        Command::Scheduler(args) => run_scheduler(args).await,
+        #[cfg(feature = "ballista")]
+        Command::Executor(args) => run_executor(args).await,
     }
+}
+
+#[cfg(feature = "ballista")]
+async fn run_scheduler(args: SchedulerArgs) -> Result<Outcome> {
+    let address = std::net::SocketAddr::new(args.bind, args.port);
+    cctns_audit::engine::ballista::run_scheduler(address).await?;
+    Ok(Outcome::Success)
+}
+
+#[cfg(feature = "ballista")]
+async fn run_executor(args: ExecutorArgs) -> Result<Outcome> {
+    let bad = || {
+        Error::usage(
+            format!("--scheduler {}", args.scheduler),
+            "not a scheduler address",
+            "write HOST:PORT, for example 127.0.0.1:50050",
+        )
+    };
+    let (host, port) = args.scheduler.rsplit_once(':').ok_or_else(bad)?;
+    let scheduler_port: u16 = port.parse().map_err(|_| bad())?;
+    let setup = cctns_audit::engine::ballista::ExecutorSetup {
+        bind: std::net::SocketAddr::new(args.bind, args.port),
+        grpc_port: args.grpc_port,
+        scheduler_host: host.to_string(),
+        scheduler_port,
+        concurrent_tasks: args
+            .concurrent_tasks
+            .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get())),
+        work_dir: args.work_dir.map(|d| d.display().to_string()),
+        memory_limit: args.memory_limit.map(MemoryLimit::bytes),
+    };
+    cctns_audit::engine::ballista::run_executor(setup).await?;
+    Ok(Outcome::Success)
 }
 
 fn parse_month(text: &str) -> Result<Month> {
@@ -347,6 +441,7 @@ async fn run_audit(args: AuditArgs) -> Result<Outcome> {
         history,
         lang: args.lang,
         memory_limit: args.memory_limit,
+        engine: args.engine,
     })
     .await?;
     print_audit_summary(&done, &args.out);
@@ -551,6 +646,7 @@ async fn run_check(args: CheckArgs) -> Result<Outcome> {
         out: args.out.clone(),
         lang: args.lang,
         memory_limit: args.memory_limit,
+        engine: args.engine.clone(),
     };
     let done = match (&args.landing, &args.month) {
         (Some(landing), _) => {
@@ -656,6 +752,9 @@ async fn run_pipeline(args: RunArgs) -> Result<Outcome> {
     let mut pipeline = Pipeline::load(&args.file)?;
     if args.memory_limit.is_some() {
         pipeline.memory_limit = args.memory_limit;
+    }
+    if let Some(engine) = &args.engine {
+        pipeline.engine = engine.clone();
     }
     let stages = chosen_stages(&pipeline, &args)?;
     let done = cctns_audit::pipeline::run::run(&pipeline, &stages).await?;

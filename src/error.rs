@@ -64,6 +64,17 @@ pub enum Error {
         /// The limit, as written.
         limit: String,
     },
+    /// A service the run needs is not there: a Ballista scheduler that
+    /// does not answer, a port another process holds.
+    #[error("{place}: {what}; {fix}")]
+    Unavailable {
+        /// The address or service concerned.
+        place: String,
+        /// What failed.
+        what: String,
+        /// How to fix it.
+        fix: String,
+    },
     /// A fault injected by a test (`IngestOptions::fail_after_commits`).
     #[error("injected failure after {0} table commits")]
     Injected(usize),
@@ -90,6 +101,19 @@ impl Error {
     ) -> Error {
         Error::Usage {
             place: place.as_ref().display().to_string(),
+            what: what.into(),
+            fix: fix.into(),
+        }
+    }
+
+    /// A service at `place` that is not there (exit 3).
+    pub fn unavailable(
+        place: impl Into<String>,
+        what: impl Into<String>,
+        fix: impl Into<String>,
+    ) -> Error {
+        Error::Unavailable {
+            place: place.into(),
             what: what.into(),
             fix: fix.into(),
         }
@@ -173,6 +197,7 @@ impl Error {
             | Error::Lake { .. }
             | Error::Engine { .. }
             | Error::Arrow { .. }
+            | Error::Unavailable { .. }
             | Error::Injected(_) => 3,
         }
     }

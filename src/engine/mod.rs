@@ -12,9 +12,16 @@ mod limit;
 
 pub use limit::MemoryLimit;
 
+mod choice;
+
+pub use choice::{Engine, DEFAULT_SCHEDULER_PORT};
+
+#[cfg(feature = "ballista")]
+pub mod ballista;
+
 use crate::error::{Error, Result};
 use crate::lake::{self, Lake, Manifest};
-use datafusion::datasource::MemTable;
+use datafusion::datasource::empty::EmptyTable;
 use datafusion::execution::config::SessionConfig;
 use datafusion::execution::disk_manager::{DiskManagerBuilder, DiskManagerMode};
 use datafusion::execution::memory_pool::{GreedyMemoryPool, TrackConsumersPool};
@@ -79,27 +86,73 @@ fn config() -> SessionConfig {
 
 /// A session holding the lake's tables at the versions of its manifest.
 pub async fn lake_session(lake: &Lake, manifest: &Manifest) -> Result<SessionContext> {
-    lake_session_within(lake, manifest, None).await
+    lake_session_on(lake, manifest, None, &Engine::Local).await
 }
 
-/// A [`lake_session`] under a memory limit (see [`session_within`]).
-pub async fn lake_session_within(
+/// A [`lake_session`] under a memory limit (see [`session_within`]) whose
+/// queries run on `engine`.
+pub async fn lake_session_on(
     lake: &Lake,
     manifest: &Manifest,
     limit: Option<MemoryLimit>,
+    engine: &Engine,
 ) -> Result<SessionContext> {
-    let ctx = session_within(limit)?;
+    let ctx = session_on(session_within(limit)?, engine).await?;
     lake::register_snapshot(&ctx, lake, manifest).await?;
     Ok(ctx)
+}
+
+/// Marks a session whose queries run outside this process (see [`is_distributed`]).
+#[derive(Debug)]
+struct Distributed;
+
+/// Whether `ctx`'s queries run on a Ballista engine: then nothing the
+/// engine computes is worth holding in this process between queries.
+pub fn is_distributed(ctx: &SessionContext) -> bool {
+    ctx.state()
+        .config()
+        .get_extension::<Distributed>()
+        .is_some()
+}
+
+/// `local` itself, or `local` turned into a session of `engine`.
+async fn session_on(local: SessionContext, engine: &Engine) -> Result<SessionContext> {
+    if !engine.is_distributed() {
+        return Ok(local);
+    }
+    let state = local.state();
+    let config = state.config().clone().with_extension(Arc::new(Distributed));
+    let marked = SessionContext::new_with_state(
+        datafusion::execution::session_state::SessionStateBuilder::new_from_existing(state)
+            .with_config(config)
+            .build(),
+    );
+    distributed(&marked, engine).await
+}
+
+#[cfg(feature = "ballista")]
+async fn distributed(local: &SessionContext, engine: &Engine) -> Result<SessionContext> {
+    match engine {
+        Engine::Local => Ok(local.clone()),
+        Engine::Standalone => ballista::distributed(local, None).await,
+        Engine::Cluster { host, port } => ballista::distributed(local, Some((host, *port))).await,
+    }
+}
+
+#[cfg(not(feature = "ballista"))]
+async fn distributed(_: &SessionContext, engine: &Engine) -> Result<SessionContext> {
+    Err(Error::usage(
+        format!("--engine {engine}"),
+        "this build of cctns-audit has no Ballista engine",
+        "use --engine local, or build with the default features (`ballista`)",
+    ))
 }
 
 /// A session holding every lake table, empty.
 pub fn empty_lake_session() -> Result<SessionContext> {
     let ctx = session();
     for (name, schema) in lake::table_schemas() {
-        let table = MemTable::try_new(schema, vec![vec![]])
-            .map_err(Error::engine(format!("empty table {name}")))?;
-        ctx.register_table(name, Arc::new(table))
+        ctx.register_table(name, Arc::new(EmptyTable::new(schema)))
             .map_err(Error::engine(format!("registering {name}")))?;
     }
     Ok(ctx)

@@ -10,7 +10,7 @@ use datafusion::arrow::array::{Array, ArrayRef, AsArray, RecordBatch};
 use datafusion::arrow::compute::cast;
 use datafusion::arrow::datatypes::DataType;
 use datafusion::catalog::TableProvider;
-use datafusion::datasource::MemTable;
+use datafusion::datasource::empty::EmptyTable;
 use datafusion::prelude::{DataFrame, SessionContext};
 use std::sync::Arc;
 
@@ -40,10 +40,7 @@ pub async fn register_snapshot(
                     let dir = lake.table_dir(name);
                     Arc::new(LakeTable::new(&table, &dir, delta.schema(), name)?)
                 }
-                None => Arc::new(
-                    MemTable::try_new(schema, vec![vec![]])
-                        .map_err(Error::engine(format!("empty table {name}")))?,
-                ),
+                None => Arc::new(EmptyTable::new(schema)),
             };
             Ok::<_, Error>((name, provider))
         }

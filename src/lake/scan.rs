@@ -21,7 +21,7 @@ use datafusion::datasource::physical_plan::{FileGroup, FileScanConfigBuilder, Pa
 use datafusion::datasource::source::DataSourceExec;
 use datafusion::datasource::table_schema::TableSchema;
 use datafusion::datasource::TableType;
-use datafusion::error::Result as DfResult;
+use datafusion::error::{DataFusionError, Result as DfResult};
 use datafusion::execution::object_store::ObjectStoreUrl;
 use datafusion::logical_expr::utils::expr_to_columns;
 use datafusion::logical_expr::{Expr, TableProviderFilterPushDown};
@@ -174,6 +174,97 @@ impl LakeTable {
             .zip(keep)
             .filter_map(|(f, k)| k.then_some(f))
             .collect())
+    }
+}
+
+/// A [`LakeTable`] as it travels to a Ballista scheduler: the names of
+/// its partition columns and its file list (the table's schema travels
+/// beside it in the plan).
+#[derive(serde::Serialize, serde::Deserialize)]
+struct WireTable {
+    partitions: Vec<String>,
+    files: Vec<WireFile>,
+}
+
+/// One [`LakeFile`] on the wire; partition values as text (`None`: null).
+#[derive(serde::Serialize, serde::Deserialize)]
+struct WireFile {
+    location: String,
+    path: String,
+    size: u64,
+    rows: Option<usize>,
+    values: Vec<Option<String>>,
+}
+
+impl LakeTable {
+    /// The table's partition columns and file list, serialised for a plan
+    /// that runs elsewhere (see [`LakeTable::from_bytes`]).
+    pub fn to_bytes(&self) -> DfResult<Vec<u8>> {
+        let wire = WireTable {
+            partitions: self
+                .partition_fields
+                .iter()
+                .map(|f| f.name().clone())
+                .collect(),
+            files: self
+                .files
+                .iter()
+                .map(|f| WireFile {
+                    location: f.location.to_string(),
+                    path: f.path.clone(),
+                    size: f.size,
+                    rows: f.rows,
+                    values: f
+                        .partition_values
+                        .iter()
+                        .map(|v| (!v.is_null()).then(|| v.to_string()))
+                        .collect(),
+                })
+                .collect(),
+        };
+        serde_json::to_vec(&wire).map_err(|e| DataFusionError::External(Box::new(e)))
+    }
+
+    /// The table [`LakeTable::to_bytes`] wrote, with `schema` (the scan's).
+    pub fn from_bytes(bytes: &[u8], schema: SchemaRef) -> DfResult<LakeTable> {
+        let wire: WireTable =
+            serde_json::from_slice(bytes).map_err(|e| DataFusionError::External(Box::new(e)))?;
+        let partition_fields: Vec<FieldRef> = wire
+            .partitions
+            .iter()
+            .map(|name| Ok(Arc::new(schema.field_with_name(name)?.clone())))
+            .collect::<DfResult<_>>()?;
+        let file_fields: Vec<FieldRef> = schema
+            .fields()
+            .iter()
+            .filter(|f| !wire.partitions.contains(f.name()))
+            .cloned()
+            .collect();
+        let files = wire
+            .files
+            .into_iter()
+            .map(|f| {
+                let partition_values = partition_fields
+                    .iter()
+                    .zip(f.values)
+                    .map(|(field, value)| ScalarValue::Utf8(value).cast_to(field.data_type()))
+                    .collect::<DfResult<Vec<_>>>()?;
+                Ok(LakeFile {
+                    location: ObjectStorePath::parse(&f.location)
+                        .map_err(|e| DataFusionError::External(Box::new(e)))?,
+                    path: f.path,
+                    size: f.size,
+                    rows: f.rows,
+                    partition_values,
+                })
+            })
+            .collect::<DfResult<Vec<_>>>()?;
+        Ok(LakeTable {
+            file_schema: Arc::new(Schema::new(file_fields)),
+            schema,
+            partition_fields,
+            files,
+        })
     }
 }
 

@@ -105,6 +105,9 @@ pub struct Pipeline {
     pub lang: Lang,
     /// The memory ingest and audits may use (`memory_limit`, e.g. `1GB`; none by default).
     pub memory_limit: Option<crate::engine::MemoryLimit>,
+    /// Where the audits' plans run (`engine`: local, standalone or
+    /// ballista://HOST:PORT; local by default).
+    pub engine: crate::engine::Engine,
 }
 
 const KEYS: &[&str] = &[
@@ -122,6 +125,7 @@ const KEYS: &[&str] = &[
     "publish_if_check_fails",
     "lang",
     "memory_limit",
+    "engine",
 ];
 const CHECK_KEYS: &[&str] = &["min_score", "fail_on", "junit", "summary"];
 
@@ -191,6 +195,11 @@ impl Reader<'_> {
             None,
             "write a size of at least 64MiB, e.g. 512MB or 2GiB",
         );
+        let engine = self.typed_or(
+            "engine",
+            crate::engine::Engine::Local,
+            "write local, standalone or ballista://HOST:PORT",
+        );
         if needs(Stage::Publish) && publish.is_none() && !doc.root.contains_key("publish") {
             self.problems.push(Error::usage(
                 doc.at(&["stages"]),
@@ -222,6 +231,7 @@ impl Reader<'_> {
             publish_if_check_fails,
             lang,
             memory_limit,
+            engine,
         })
     }
 

@@ -31,6 +31,8 @@ pub struct GateOptions {
     pub lang: Lang,
     /// The memory the ingest and the audits may use.
     pub memory_limit: Option<crate::engine::MemoryLimit>,
+    /// Where the audits' plans run.
+    pub engine: crate::engine::Engine,
 }
 
 /// What the gate decided.
@@ -78,6 +80,7 @@ pub async fn check_month(
         history: History::Kept,
         lang: opts.lang,
         memory_limit: opts.memory_limit,
+        engine: opts.engine.clone(),
     })
     .await?;
     let source = format!(
@@ -124,6 +127,7 @@ pub async fn check_upload(
             history: History::ReadOnly,
             lang: opts.lang,
             memory_limit: opts.memory_limit,
+            engine: opts.engine.clone(),
         })
         .await;
         match done {

@@ -104,6 +104,8 @@ pub struct AuditJob<'a> {
     pub lang: Lang,
     /// The memory the audit may use (see [`crate::engine::session_within`]).
     pub memory_limit: Option<crate::engine::MemoryLimit>,
+    /// Where the audit's plans run (see [`crate::engine::Engine`]).
+    pub engine: crate::engine::Engine,
 }
 
 /// Whether an audit uses the lake's [`ScoreHistory`].
@@ -163,6 +165,7 @@ pub async fn audit_to_files(
         history,
         lang: Lang::Both,
         memory_limit: None,
+        engine: crate::engine::Engine::Local,
     })
     .await
 }
@@ -181,7 +184,7 @@ async fn audit_within(job: &AuditJob<'_>) -> Result<AuditDone> {
     let (lake, month, manifest) = (job.lake, job.month, job.snapshot);
     let (pack, model) = (&job.pack.rules, &job.pack.model);
     let history = job.history;
-    let ctx = crate::engine::lake_session_within(lake, manifest, job.memory_limit).await?;
+    let ctx = crate::engine::lake_session_on(lake, manifest, job.memory_limit, &job.engine).await?;
     let registry = registry_in(&ctx).await?;
     tracing::debug!(ms = started.elapsed().as_millis() as u64, "lake opened");
     let kept = (history != History::Ignored).then(|| ScoreHistory::of(lake));

@@ -68,6 +68,7 @@ pub async fn run(pipeline: &Pipeline, stages: &[Stage]) -> Result<RunDone> {
                 history: History::Kept,
                 lang: pipeline.lang,
                 memory_limit: pipeline.memory_limit,
+                engine: pipeline.engine.clone(),
             })
             .await?;
             audited.push((month, audit_done));
@@ -93,6 +94,7 @@ pub async fn run(pipeline: &Pipeline, stages: &[Stage]) -> Result<RunDone> {
             out: None,
             lang: pipeline.lang,
             memory_limit: pipeline.memory_limit,
+            engine: pipeline.engine.clone(),
         };
         let source = format!("pipeline {}", pipeline.file.display());
         let verdicts = judge_and_write(&audited, checks, &opts, &source)?;

@@ -321,6 +321,7 @@ async fn publish_audit(
         history: History::Kept,
         lang: crate::report::Lang::Both,
         memory_limit: None,
+        engine: crate::engine::Engine::Local,
     })
     .await?;
     let ctx = SessionContext::new();

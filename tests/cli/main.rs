@@ -12,6 +12,7 @@
 mod audit;
 mod browser;
 mod crash;
+mod engine;
 mod gate;
 mod ingest;
 mod outputs;

@@ -397,10 +397,15 @@ type Built = (
 /// session's memory pool; when the pool (under `--memory-limit`) has no
 /// room for them, `df` itself is returned and every plan reading it
 /// aggregates again, inside the pool, where the aggregation can spill.
+/// On a Ballista engine nothing is materialised: the batches would have
+/// to come back to this process and travel out again inside every plan.
 async fn materialise(
     ctx: &SessionContext,
     df: DataFrame,
 ) -> DfResult<(DataFrame, Option<MemoryReservation>)> {
+    if crate::engine::is_distributed(ctx) {
+        return Ok((df, None));
+    }
     let task = Arc::new(df.task_ctx());
     let plan = df.clone().create_physical_plan().await?;
     let schema = plan.schema();

@@ -1,0 +1,251 @@
+//! The audit's plans on Apache DataFusion Ballista: the session that sends
+//! them to a scheduler, the codec that lets the lake's tables travel, and
+//! the scheduler and executor processes of this program
+//! (`cctns-audit scheduler`, `cctns-audit executor`).
+//!
+//! The client compiles the rule plans as it always does, then Ballista
+//! serialises each logical plan to the scheduler, which plans it physically
+//! and hands its stages to the executors. A lake table travels as its
+//! snapshot's file list ([`LakeCodec`]): the scheduler prunes it by month
+//! and the executors read the Parquet files from the same path, so the lake
+//! folder must be readable at the same path on every machine (a shared
+//! folder; see docs/scaling.md for object storage). `regexp_like` travels
+//! by name: the scheduler and the executors of this program register the
+//! project's own (DataFusion's gives the same answers, only slower).
+
+use super::regexp_like;
+use crate::error::{Error, Result};
+use crate::lake::LakeTable;
+use ballista::prelude::{SessionConfigExt, SessionContextExt};
+use ballista_core::registry::BallistaFunctionRegistry;
+use ballista_core::serde::BallistaLogicalExtensionCodec;
+use ballista_core::utils::default_session_builder;
+use datafusion::arrow::datatypes::SchemaRef;
+use datafusion::catalog::TableProvider;
+use datafusion::common::TableReference;
+use datafusion::datasource::empty::EmptyTable;
+use datafusion::datasource::file_format::FileFormatFactory;
+use datafusion::error::Result as DfResult;
+use datafusion::execution::context::SessionState;
+use datafusion::execution::registry::FunctionRegistry;
+use datafusion::execution::session_state::SessionStateBuilder;
+use datafusion::execution::TaskContext;
+use datafusion::logical_expr::{Extension, LogicalPlan};
+use datafusion::prelude::{SessionConfig, SessionContext};
+use datafusion_proto::logical_plan::LogicalExtensionCodec;
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+/// Marks a [`LakeTable`] in a serialised plan.
+const LAKE_TABLE: &[u8] = b"cctns-audit lake table\n";
+/// Marks an empty table (a lake table no snapshot holds yet).
+const EMPTY_TABLE: &[u8] = b"cctns-audit empty table\n";
+
+/// Ballista's logical codec, with the lake's tables: a [`LakeTable`] as its
+/// file list, an [`EmptyTable`] as its schema alone. Anything else is
+/// Ballista's.
+#[derive(Debug, Default)]
+pub struct LakeCodec {
+    ballista: BallistaLogicalExtensionCodec,
+}
+
+impl LogicalExtensionCodec for LakeCodec {
+    fn try_decode(
+        &self,
+        buf: &[u8],
+        inputs: &[LogicalPlan],
+        ctx: &TaskContext,
+    ) -> DfResult<Extension> {
+        self.ballista.try_decode(buf, inputs, ctx)
+    }
+
+    fn try_encode(&self, node: &Extension, buf: &mut Vec<u8>) -> DfResult<()> {
+        self.ballista.try_encode(node, buf)
+    }
+
+    fn try_decode_table_provider(
+        &self,
+        buf: &[u8],
+        table_ref: &TableReference,
+        schema: SchemaRef,
+        ctx: &TaskContext,
+    ) -> DfResult<Arc<dyn TableProvider>> {
+        if let Some(table) = buf.strip_prefix(LAKE_TABLE) {
+            return Ok(Arc::new(LakeTable::from_bytes(table, schema)?));
+        }
+        if buf == EMPTY_TABLE {
+            return Ok(Arc::new(EmptyTable::new(schema)));
+        }
+        self.ballista
+            .try_decode_table_provider(buf, table_ref, schema, ctx)
+    }
+
+    fn try_encode_table_provider(
+        &self,
+        table_ref: &TableReference,
+        node: Arc<dyn TableProvider>,
+        buf: &mut Vec<u8>,
+    ) -> DfResult<()> {
+        if let Some(table) = node.downcast_ref::<LakeTable>() {
+            buf.extend_from_slice(LAKE_TABLE);
+            buf.extend(table.to_bytes()?);
+            return Ok(());
+        }
+        if node.is::<EmptyTable>() {
+            buf.extend_from_slice(EMPTY_TABLE);
+            return Ok(());
+        }
+        self.ballista
+            .try_encode_table_provider(table_ref, node, buf)
+    }
+
+    fn try_decode_file_format(
+        &self,
+        buf: &[u8],
+        ctx: &TaskContext,
+    ) -> DfResult<Arc<dyn FileFormatFactory>> {
+        self.ballista.try_decode_file_format(buf, ctx)
+    }
+
+    fn try_encode_file_format(
+        &self,
+        buf: &mut Vec<u8>,
+        node: Arc<dyn FileFormatFactory>,
+    ) -> DfResult<()> {
+        self.ballista.try_encode_file_format(buf, node)
+    }
+}
+
+/// `local`'s session turned into one whose queries run on Ballista: a
+/// scheduler and an executor started in this process (`standalone`), or
+/// the scheduler at `host:port`. The session keeps `local`'s settings,
+/// functions and memory pool (which a standalone executor shares).
+pub async fn distributed(
+    local: &SessionContext,
+    cluster: Option<(&str, u16)>,
+) -> Result<SessionContext> {
+    let state = local.state();
+    let config = state
+        .config()
+        .clone()
+        .with_ballista_logical_extension_codec(Arc::new(LakeCodec::default()));
+    let state = SessionStateBuilder::new_from_existing(state)
+        .with_config(config)
+        .build();
+    let ctx = match cluster {
+        None => SessionContext::standalone_with_state(state)
+            .await
+            .map_err(Error::engine("starting the standalone Ballista engine"))?,
+        Some((host, port)) => {
+            answers(host, port).await?;
+            SessionContext::remote_with_state(&format!("df://{host}:{port}"), state)
+                .await
+                .map_err(Error::engine(format!(
+                    "connecting to the Ballista scheduler at {host}:{port}"
+                )))?
+        }
+    };
+    ctx.register_udf(regexp_like().as_ref().clone());
+    Ok(ctx)
+}
+
+/// Whether a scheduler listens at `host:port` (Ballista itself would only
+/// find out at the first query, deep inside it).
+async fn answers(host: &str, port: u16) -> Result<()> {
+    let connect = tokio::net::TcpStream::connect((host, port));
+    let failed = |what: String| {
+        Error::unavailable(
+            format!("--engine ballista://{host}:{port}"),
+            what,
+            "start the cluster (scripts/ballista-cluster.sh start) or correct the address",
+        )
+    };
+    match tokio::time::timeout(std::time::Duration::from_secs(10), connect).await {
+        Ok(Ok(_)) => Ok(()),
+        Ok(Err(e)) => Err(failed(format!("no Ballista scheduler answers ({e})"))),
+        Err(_) => Err(failed("no Ballista scheduler answers within 10 s".into())),
+    }
+}
+
+/// The session state a scheduler or executor of this program plans and
+/// runs with: Ballista's default, with the project's `regexp_like`.
+fn server_state(config: SessionConfig) -> DfResult<SessionState> {
+    let mut state = default_session_builder(config)?;
+    state.register_udf(regexp_like())?;
+    Ok(state)
+}
+
+/// Runs a Ballista scheduler on `address` until the process is stopped.
+pub async fn run_scheduler(address: SocketAddr) -> Result<()> {
+    use ballista_scheduler::cluster::BallistaCluster;
+    use ballista_scheduler::config::SchedulerConfig;
+    use ballista_scheduler::scheduler_process::start_server;
+    let mut config = SchedulerConfig::default()
+        .with_hostname(address.ip().to_string())
+        .with_port(address.port())
+        .with_override_session_builder(Arc::new(server_state));
+    config.bind_host = address.ip().to_string();
+    config.override_logical_codec = Some(Arc::new(LakeCodec::default()));
+    let failed = |e: ballista_core::error::BallistaError| {
+        Error::unavailable(
+            format!("scheduler on {address}"),
+            format!("could not run: {e}"),
+            "choose a free --port, or stop the process that holds it",
+        )
+    };
+    let cluster = BallistaCluster::new_from_config(&config)
+        .await
+        .map_err(failed)?;
+    start_server(cluster, address, Arc::new(config))
+        .await
+        .map_err(failed)
+}
+
+/// Where an executor listens and which scheduler it serves.
+#[derive(Debug, Clone)]
+pub struct ExecutorSetup {
+    /// The address its Arrow Flight service binds (shuffle data).
+    pub bind: SocketAddr,
+    /// The port of its gRPC service.
+    pub grpc_port: u16,
+    /// The scheduler's host.
+    pub scheduler_host: String,
+    /// The scheduler's port.
+    pub scheduler_port: u16,
+    /// Tasks it runs at once.
+    pub concurrent_tasks: usize,
+    /// Where it keeps shuffle files (default: a folder in the system's temporary folder).
+    pub work_dir: Option<String>,
+    /// The bytes its memory pool holds (default: Ballista's share of the machine's).
+    pub memory_limit: Option<u64>,
+}
+
+/// Runs a Ballista executor until the process is stopped.
+pub async fn run_executor(setup: ExecutorSetup) -> Result<()> {
+    use ballista_executor::executor_process::{start_executor_process, ExecutorProcessConfig};
+    let registry = server_state(SessionConfig::new_with_ballista())
+        .map_err(Error::engine("setting up the executor's functions"))?;
+    let config = ExecutorProcessConfig {
+        bind_host: setup.bind.ip().to_string(),
+        external_host: Some(setup.bind.ip().to_string()),
+        port: setup.bind.port(),
+        grpc_port: setup.grpc_port,
+        scheduler_host: setup.scheduler_host.clone(),
+        scheduler_port: setup.scheduler_port,
+        scheduler_connect_timeout_seconds: 30,
+        vcores: setup.concurrent_tasks.max(1),
+        work_dir: setup.work_dir.clone(),
+        memory_pool_size: setup.memory_limit,
+        print_thread_info: false,
+        override_function_registry: Some(Arc::new(BallistaFunctionRegistry::from(&registry))),
+        override_logical_codec: Some(Arc::new(LakeCodec::default())),
+        ..ExecutorProcessConfig::default()
+    };
+    start_executor_process(Arc::new(config)).await.map_err(|e| {
+        Error::unavailable(
+            format!("executor on {}", setup.bind),
+            format!("could not run: {e}"),
+            "check that the scheduler runs at --scheduler and that the ports are free",
+        )
+    })
+}
