@@ -112,6 +112,7 @@ fn malformed_pipeline_files_exit_2_with_file_line_and_fix() {
         (format!("landing: {data}\nlake: lake\nmonth: 2024-08\n"), "p.yaml:1", "no `out`"),
         (format!("landing: {data}\nlake: lake\nmonth: 2024-08\nout: out\nstages: [ingest, audti]\n"), "p.yaml:5", "did you mean `audit`?"),
         (format!("landing: {data}\nlake: lake\nmonth: 2024-08\nout: out\ncheck:\n  fail_on: sometimes\n"), "p.yaml:6", "`warning` or `failure`"),
+        (format!("landing: {data}\nlake: lake\nmonth: 2024-08\nout: out\nengine: spark\n"), "p.yaml:5", "ballista://HOST:PORT"),
         ("landing: [oops\n".to_string(), "p.yaml:", "not valid YAML"),
     ];
     for (yaml, place, hint) in &cases {
