@@ -79,7 +79,9 @@ fn run(cli: cli::Cli) -> ExitCode {
 /// The log filter when `RUST_LOG` is not set. delta-rs's kernel logs each
 /// failure it returns at error level, with a backtrace; the returned error
 /// is the one line `main` prints, so the kernel's own lines are left out.
-const DEFAULT_LOG: &str = "warn,cctns_audit=info,buoyant_kernel=off";
+/// Ballista's scheduler warns of every stage whose operator metrics the
+/// executors leave out (on purpose: see `engine::ballista`); its errors stay.
+const DEFAULT_LOG: &str = "warn,cctns_audit=info,buoyant_kernel=off,ballista_scheduler=error";
 
 fn init_logging() {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()

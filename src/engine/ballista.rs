@@ -18,8 +18,15 @@ use crate::error::{Error, Result};
 use crate::lake::LakeTable;
 use ballista::prelude::{SessionConfigExt, SessionContextExt};
 use ballista_core::registry::BallistaFunctionRegistry;
+use ballista_core::serde::protobuf::{
+    RuntimeStatsReport, ShuffleWritePartition, TaskColumnStats, WindowStateReport,
+};
 use ballista_core::serde::BallistaLogicalExtensionCodec;
 use ballista_core::utils::default_session_builder;
+use ballista_core::JobId;
+use ballista_executor::execution_engine::{
+    DefaultExecutionEngine, ExecutionEngine, QueryStageExecutor,
+};
 use datafusion::arrow::datatypes::SchemaRef;
 use datafusion::catalog::TableProvider;
 use datafusion::common::TableReference;
@@ -31,6 +38,7 @@ use datafusion::execution::registry::FunctionRegistry;
 use datafusion::execution::session_state::SessionStateBuilder;
 use datafusion::execution::TaskContext;
 use datafusion::logical_expr::{Extension, LogicalPlan};
+use datafusion::physical_plan::metrics::MetricsSet;
 use datafusion::prelude::{SessionConfig, SessionContext};
 use datafusion_proto::logical_plan::LogicalExtensionCodec;
 use std::net::SocketAddr;
@@ -117,12 +125,13 @@ impl LogicalExtensionCodec for LakeCodec {
 }
 
 /// `local`'s session turned into one whose queries run on Ballista: a
-/// scheduler and an executor started in this process (`standalone`), or
-/// the scheduler at `host:port`. The session keeps `local`'s settings,
-/// functions and memory pool (which a standalone executor shares).
+/// scheduler and an executor started in this process (`standalone`, the
+/// executor's pool holding `memory_limit` bytes), or the scheduler at
+/// `host:port`. The session keeps `local`'s settings and functions.
 pub async fn distributed(
     local: &SessionContext,
     cluster: Option<(&str, u16)>,
+    memory_limit: Option<u64>,
 ) -> Result<SessionContext> {
     let state = local.state();
     let config = state
@@ -133,9 +142,12 @@ pub async fn distributed(
         .with_config(config)
         .build();
     let ctx = match cluster {
-        None => SessionContext::standalone_with_state(state)
-            .await
-            .map_err(Error::engine("starting the standalone Ballista engine"))?,
+        None => {
+            let port = start_standalone(memory_limit).await?;
+            SessionContext::remote_with_state(&format!("df://127.0.0.1:{port}"), state)
+                .await
+                .map_err(Error::engine("starting the standalone Ballista engine"))?
+        }
         Some((host, port)) => {
             answers(host, port).await?;
             SessionContext::remote_with_state(&format!("df://{host}:{port}"), state)
@@ -147,6 +159,139 @@ pub async fn distributed(
     };
     ctx.register_udf(regexp_like().as_ref().clone());
     Ok(ctx)
+}
+
+/// Starts this program's scheduler and one executor inside the process, on
+/// free loopback ports, as tasks of the running runtime; returns the
+/// scheduler's port once it answers. Ballista's own standalone mode is not
+/// used: its executor reports every operator's metrics, which its scheduler
+/// rejects for plans like the audit's (see [`WithoutOperatorMetrics`]).
+async fn start_standalone(memory_limit: Option<u64>) -> Result<u16> {
+    let [scheduler, flight, grpc] = free_ports()?;
+    let loopback = std::net::IpAddr::from([127, 0, 0, 1]);
+    tokio::spawn(async move {
+        if let Err(e) = run_scheduler(SocketAddr::new(loopback, scheduler)).await {
+            tracing::error!("the standalone Ballista scheduler stopped: {e}");
+        }
+    });
+    let mut waited = 0;
+    while answers("127.0.0.1", scheduler).await.is_err() {
+        waited += 1;
+        if waited > 100 {
+            return Err(Error::unavailable(
+                "--engine standalone",
+                "the in-process Ballista scheduler did not start",
+                "run again; if it persists, use --engine local and report this as a bug",
+            ));
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let setup = ExecutorSetup {
+        bind: SocketAddr::new(loopback, flight),
+        grpc_port: grpc,
+        scheduler_host: "127.0.0.1".into(),
+        scheduler_port: scheduler,
+        concurrent_tasks: std::thread::available_parallelism().map_or(2, |n| n.get()),
+        work_dir: None,
+        memory_limit,
+    };
+    tokio::spawn(async move {
+        if let Err(e) = run_executor(setup).await {
+            tracing::error!("the standalone Ballista executor stopped: {e}");
+        }
+    });
+    Ok(scheduler)
+}
+
+/// Three loopback ports that were free a moment ago (the operating system's
+/// choice; released before the servers bind them).
+fn free_ports() -> Result<[u16; 3]> {
+    let bind = || {
+        std::net::TcpListener::bind(("127.0.0.1", 0)).map_err(|e| {
+            Error::unavailable(
+                "--engine standalone",
+                format!("no free loopback port ({e})"),
+                "free some ports, or use --engine local",
+            )
+        })
+    };
+    let held = [bind()?, bind()?, bind()?];
+    let port = |l: &std::net::TcpListener| l.local_addr().map(|a| a.port()).unwrap_or(0);
+    Ok([port(&held[0]), port(&held[1]), port(&held[2])])
+}
+
+/// Ballista's default execution engine, with no operator metrics in the
+/// tasks' reports. Ballista 55's scheduler refuses a task whose metrics list
+/// has another length than the first task's of its stage, and never
+/// counts that task as done, so the job waits for ever; the audit's plans
+/// (a union of many rule plans, each task given a slice of its arms) meet
+/// that. The metrics only feed the scheduler's job display.
+#[derive(Default)]
+pub struct WithoutOperatorMetrics {
+    engine: DefaultExecutionEngine,
+}
+
+impl ExecutionEngine for WithoutOperatorMetrics {
+    fn create_query_stage_exec(
+        &self,
+        job_id: JobId,
+        stage_id: usize,
+        task_id: usize,
+        global_output_partition_ids: Vec<usize>,
+        plan: Arc<dyn datafusion::physical_plan::ExecutionPlan>,
+        work_dir: &str,
+        config: &SessionConfig,
+    ) -> DfResult<Arc<dyn QueryStageExecutor>> {
+        let stage = self.engine.create_query_stage_exec(
+            job_id,
+            stage_id,
+            task_id,
+            global_output_partition_ids,
+            plan,
+            work_dir,
+            config,
+        )?;
+        Ok(Arc::new(MetricsLeftOut { stage }))
+    }
+}
+
+/// A query stage whose operators' metrics are not reported (see [`WithoutOperatorMetrics`]).
+#[derive(Debug)]
+struct MetricsLeftOut {
+    stage: Arc<dyn QueryStageExecutor>,
+}
+
+impl std::fmt::Display for MetricsLeftOut {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.stage.fmt(f)
+    }
+}
+
+#[async_trait::async_trait]
+impl QueryStageExecutor for MetricsLeftOut {
+    async fn execute_query_stage(
+        &self,
+        task_id: usize,
+        context: Arc<TaskContext>,
+    ) -> DfResult<Vec<ShuffleWritePartition>> {
+        self.stage.execute_query_stage(task_id, context).await
+    }
+
+    fn collect_plan_metrics(&self) -> Vec<MetricsSet> {
+        Vec::new()
+    }
+
+    fn collect_runtime_stats_reports(&self) -> Vec<RuntimeStatsReport> {
+        self.stage.collect_runtime_stats_reports()
+    }
+
+    fn collect_window_state_reports(&self) -> DfResult<Vec<WindowStateReport>> {
+        self.stage.collect_window_state_reports()
+    }
+
+    fn collect_column_stats(&self) -> Vec<TaskColumnStats> {
+        self.stage.collect_column_stats()
+    }
 }
 
 /// Whether a scheduler listens at `host:port` (Ballista itself would only
@@ -239,6 +384,7 @@ pub async fn run_executor(setup: ExecutorSetup) -> Result<()> {
         print_thread_info: false,
         override_function_registry: Some(Arc::new(BallistaFunctionRegistry::from(&registry))),
         override_logical_codec: Some(Arc::new(LakeCodec::default())),
+        override_execution_engine: Some(Arc::new(WithoutOperatorMetrics::default())),
         ..ExecutorProcessConfig::default()
     };
     start_executor_process(Arc::new(config)).await.map_err(|e| {

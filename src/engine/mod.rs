@@ -97,7 +97,7 @@ pub async fn lake_session_on(
     limit: Option<MemoryLimit>,
     engine: &Engine,
 ) -> Result<SessionContext> {
-    let ctx = session_on(session_within(limit)?, engine).await?;
+    let ctx = session_on(session_within(limit)?, engine, limit).await?;
     lake::register_snapshot(&ctx, lake, manifest).await?;
     Ok(ctx)
 }
@@ -115,8 +115,13 @@ pub fn is_distributed(ctx: &SessionContext) -> bool {
         .is_some()
 }
 
-/// `local` itself, or `local` turned into a session of `engine`.
-async fn session_on(local: SessionContext, engine: &Engine) -> Result<SessionContext> {
+/// `local` itself, or `local` turned into a session of `engine` (a
+/// standalone engine's executor gets `limit`'s engine share).
+async fn session_on(
+    local: SessionContext,
+    engine: &Engine,
+    limit: Option<MemoryLimit>,
+) -> Result<SessionContext> {
     if !engine.is_distributed() {
         return Ok(local);
     }
@@ -127,20 +132,31 @@ async fn session_on(local: SessionContext, engine: &Engine) -> Result<SessionCon
             .with_config(config)
             .build(),
     );
-    distributed(&marked, engine).await
+    let share = limit.map(|l| l.engine_share() as u64);
+    distributed(&marked, engine, share).await
 }
 
 #[cfg(feature = "ballista")]
-async fn distributed(local: &SessionContext, engine: &Engine) -> Result<SessionContext> {
+async fn distributed(
+    local: &SessionContext,
+    engine: &Engine,
+    memory_limit: Option<u64>,
+) -> Result<SessionContext> {
     match engine {
         Engine::Local => Ok(local.clone()),
-        Engine::Standalone => ballista::distributed(local, None).await,
-        Engine::Cluster { host, port } => ballista::distributed(local, Some((host, *port))).await,
+        Engine::Standalone => ballista::distributed(local, None, memory_limit).await,
+        Engine::Cluster { host, port } => {
+            ballista::distributed(local, Some((host, *port)), None).await
+        }
     }
 }
 
 #[cfg(not(feature = "ballista"))]
-async fn distributed(_: &SessionContext, engine: &Engine) -> Result<SessionContext> {
+async fn distributed(
+    _: &SessionContext,
+    engine: &Engine,
+    _: Option<u64>,
+) -> Result<SessionContext> {
     Err(Error::usage(
         format!("--engine {engine}"),
         "this build of cctns-audit has no Ballista engine",
