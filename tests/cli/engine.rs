@@ -74,26 +74,6 @@ fn the_standalone_engine_writes_the_local_files() {
 }
 
 #[test]
-fn a_pipeline_file_names_its_engine() {
-    let tmp = tempfile::tempdir().unwrap();
-    let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("sample-data");
-    let mut outs = Vec::new();
-    for engine in ["local", "standalone"] {
-        let dir = tmp.path().join(engine);
-        std::fs::create_dir_all(&dir).unwrap();
-        let file = dir.join("p.yaml");
-        let yaml = format!(
-            "landing: {}\nlake: lake\nmonths: 2024-07..2024-08\nout: out\nstages: [ingest, audit]\nengine: {engine}\n",
-            data.display()
-        );
-        std::fs::write(&file, yaml).unwrap();
-        run_expecting(0, &["run", s(&file)]);
-        outs.push(dir.join("out/2024-08"));
-    }
-    assert_same_files(&outs[0], &outs[1], "a pipeline's engine: standalone");
-}
-
-#[test]
 fn an_unreachable_scheduler_is_one_line_and_exit_3() {
     let tmp = tempfile::tempdir().unwrap();
     let lake = sample_lake(tmp.path());
