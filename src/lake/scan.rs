@@ -76,12 +76,6 @@ impl LakeTable {
                     .map_err(|_| fail("partition columns"))
             })
             .collect::<Result<_>>()?;
-        let file_fields: Vec<FieldRef> = schema
-            .fields()
-            .iter()
-            .filter(|f| !partition_columns.contains(f.name()))
-            .cloned()
-            .collect();
         let root = std::path::absolute(dir).map_err(|_| fail("folder"))?;
         let mut files = Vec::new();
         for file in snapshot.log_data() {
@@ -111,7 +105,7 @@ impl LakeTable {
             });
         }
         Ok(LakeTable {
-            file_schema: Arc::new(Schema::new(file_fields)),
+            file_schema: file_schema(&schema, &partition_fields),
             schema,
             partition_fields,
             files,
@@ -234,12 +228,6 @@ impl LakeTable {
             .iter()
             .map(|name| Ok(Arc::new(schema.field_with_name(name)?.clone())))
             .collect::<DfResult<_>>()?;
-        let file_fields: Vec<FieldRef> = schema
-            .fields()
-            .iter()
-            .filter(|f| !wire.partitions.contains(f.name()))
-            .cloned()
-            .collect();
         let files = wire
             .files
             .into_iter()
@@ -260,12 +248,23 @@ impl LakeTable {
             })
             .collect::<DfResult<Vec<_>>>()?;
         Ok(LakeTable {
-            file_schema: Arc::new(Schema::new(file_fields)),
+            file_schema: file_schema(&schema, &partition_fields),
             schema,
             partition_fields,
             files,
         })
     }
+}
+
+/// The columns of `schema` stored in the Parquet files: all but the partition columns.
+fn file_schema(schema: &Schema, partition_fields: &[FieldRef]) -> SchemaRef {
+    let stored = schema
+        .fields()
+        .iter()
+        .filter(|f| !partition_fields.iter().any(|p| p.name() == f.name()))
+        .cloned()
+        .collect::<Vec<FieldRef>>();
+    Arc::new(Schema::new(stored))
 }
 
 /// Whether `filter` reads no column but those named in `names`.

@@ -78,34 +78,28 @@ fn an_unreachable_scheduler_is_one_line_and_exit_3() {
     let tmp = tempfile::tempdir().unwrap();
     let lake = sample_lake(tmp.path());
     let port = free_ports(1);
-    let o = run(&[
-        "audit",
-        "--lake",
-        s(&lake),
-        "--month",
-        "2024-08",
-        "--out",
-        s(&tmp.path().join("out")),
-        "--engine",
-        &format!("ballista://127.0.0.1:{port}"),
-    ]);
+    let out = tmp.path().join("out");
+    let audit_on = |engine: &str| {
+        run(&[
+            "audit",
+            "--lake",
+            s(&lake),
+            "--month",
+            "2024-08",
+            "--out",
+            s(&out),
+            "--engine",
+            engine,
+        ])
+    };
+    let o = audit_on(&format!("ballista://127.0.0.1:{port}"));
     let shown = text(&o);
     assert_eq!(o.status.code(), Some(3), "{shown}");
     assert!(
         shown.contains("no Ballista scheduler answers") && shown.contains("ballista-cluster.sh"),
         "{shown}"
     );
-    let bad = run(&[
-        "audit",
-        "--lake",
-        s(&lake),
-        "--month",
-        "2024-08",
-        "--out",
-        "x",
-        "--engine",
-        "spark",
-    ]);
+    let bad = audit_on("spark");
     assert_eq!(bad.status.code(), Some(2), "{}", text(&bad));
 }
 
