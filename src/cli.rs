@@ -8,16 +8,71 @@ use cctns_audit::ingest::{ingest, IngestOptions, IngestReport};
 use cctns_audit::lake::Lake;
 use cctns_audit::lake::Manifest;
 use cctns_audit::landing::Landing;
+use cctns_audit::pipeline::publishing::{publish_months, PublishRequest};
 use cctns_audit::pipeline::run::RunDone;
 use cctns_audit::pipeline::{audit, AuditDone, AuditJob, History, LoadedPack};
 use cctns_audit::pipeline::{check_month, check_upload, GateDone, GateOptions, Pipeline, Stage};
-use cctns_audit::publish::{publish, PseudonymKey};
+use cctns_audit::publish::PseudonymKey;
 use cctns_audit::report::{write_handouts, Lang, Report};
 use cctns_audit::rules::pack::CHECKS_FILE;
 use cctns_audit::rules::{lint_files, PackFiles, PackSource, RulePack};
 use cctns_audit::score::ScoringModel;
 use clap::{Parser, Subcommand};
+use std::io::Write as _;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::OnceLock;
+
+/// Prints on standard output through [`write_stdout`], as `print!` would.
+macro_rules! out {
+    ($($arg:tt)*) => {
+        write_stdout(format_args!($($arg)*))
+    };
+}
+
+/// Prints a line on standard output through [`write_stdout`], as `println!` would.
+macro_rules! outln {
+    () => {
+        write_stdout(format_args!("\n"))
+    };
+    ($($arg:tt)*) => {
+        write_stdout(format_args!("{}\n", format_args!($($arg)*)))
+    };
+}
+
+/// The reader of standard output left (a closed pipe, as `| head -1` or
+/// `| true` leave it): what is still to print is dropped.
+static READER_LEFT: AtomicBool = AtomicBool::new(false);
+
+/// Why standard output refused a write, other than a reader that left.
+static STDOUT_FAILED: OnceLock<String> = OnceLock::new();
+
+/// Writes to standard output: the one way this program prints there (through
+/// `out!` and `outln!`). A reader that left (Rust ignores SIGPIPE, so the
+/// write returns `BrokenPipe`) ends the output quietly, and the command ends
+/// with the exit code it would have had; any other error ends the output
+/// too and is kept for [`stdout_failure`].
+pub fn write_stdout(text: std::fmt::Arguments<'_>) {
+    if READER_LEFT.load(Ordering::Relaxed) || STDOUT_FAILED.get().is_some() {
+        return;
+    }
+    let mut stdout = std::io::stdout().lock();
+    match stdout.write_fmt(text).and_then(|()| stdout.flush()) {
+        Ok(()) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {
+            READER_LEFT.store(true, Ordering::Relaxed);
+        }
+        Err(e) => {
+            let _ = STDOUT_FAILED.set(e.to_string());
+        }
+    }
+}
+
+/// Why standard output refused a write, if it did (a reader that left is
+/// no failure).
+pub fn stdout_failure() -> Option<&'static str> {
+    STDOUT_FAILED.get().map(String::as_str)
+}
 
 /// Data-quality audit of CCTNS station exports for State Crime Records Bureaus.
 #[derive(Debug, Parser)]
@@ -175,6 +230,14 @@ pub struct PublishArgs {
     /// The rule pack folder (default: the built-in rules/cctns).
     #[arg(long)]
     pub rules: Option<PathBuf>,
+    /// The folder an `audit --out` of this month wrote on the lake's current
+    /// snapshot (default: audit the month first, into a temporary folder).
+    #[arg(long)]
+    pub audit: Option<PathBuf>,
+    /// Republish every month of a folder published under another key under
+    /// this one (a folder holds one key).
+    #[arg(long)]
+    pub rekey: bool,
 }
 
 /// Arguments of `run`.
@@ -448,10 +511,9 @@ async fn run_audit(args: AuditArgs) -> Result<Outcome> {
     Ok(Outcome::Success)
 }
 
-#[allow(clippy::print_stdout)]
 fn print_audit_summary(done: &AuditDone, out: &Path) {
     let scores = &done.scores;
-    println!(
+    outln!(
         "audit {} (lake snapshot {}): {} stations, {} districts, {} violations",
         scores.month,
         done.snapshot,
@@ -460,7 +522,7 @@ fn print_audit_summary(done: &AuditDone, out: &Path) {
         done.violations
     );
     for d in &scores.districts {
-        println!(
+        outln!(
             "  {:>2}. {:<12} {:<24} {:>6.2}",
             d.rank_in_state,
             d.district_code,
@@ -468,7 +530,7 @@ fn print_audit_summary(done: &AuditDone, out: &Path) {
             cctns_audit::score::round_half_away(d.score, 2)
         );
     }
-    println!("reports in {}: violations, scores, points_lost, districts, path_to_first (.csv, .parquet), report.json, report.html, summary.md", out.display());
+    outln!("reports in {}: violations, scores, points_lost, districts, path_to_first (.csv, .parquet), report.json, report.html, summary.md", out.display());
 }
 
 fn parse_months(text: &str) -> Result<(Month, Month)> {
@@ -486,7 +548,6 @@ fn parse_months(text: &str) -> Result<(Month, Month)> {
     ))
 }
 
-#[allow(clippy::print_stdout)]
 fn run_generate(args: GenerateArgs) -> Result<Outcome> {
     let opts = cctns_audit::generate::Options {
         out: args.out,
@@ -502,7 +563,7 @@ fn run_generate(args: GenerateArgs) -> Result<Outcome> {
     let started = std::time::Instant::now();
     let done = cctns_audit::generate::generate(&opts)?;
     let secs = started.elapsed().as_secs_f64();
-    println!(
+    outln!(
         "generated {} files, {} rows, {:.1} MB in {secs:.2} s ({:.0} rows/s); {} expected violations in {}",
         done.files,
         done.rows,
@@ -514,20 +575,18 @@ fn run_generate(args: GenerateArgs) -> Result<Outcome> {
     Ok(Outcome::Success)
 }
 
-#[allow(clippy::print_stdout)]
 fn run_explain(args: ExplainArgs) -> Result<Outcome> {
-    print!(
+    out!(
         "{}",
         cctns_audit::report::explain(&args.out, &args.ps, args.lang)?
     );
     Ok(Outcome::Success)
 }
 
-#[allow(clippy::print_stdout)]
 fn run_handout(args: HandoutArgs) -> Result<Outcome> {
     let report = Report::load(&args.out)?;
     for path in write_handouts(&report, &args.ps, &args.out, args.lang)? {
-        println!("{}", path.display());
+        outln!("{}", path.display());
     }
     Ok(Outcome::Success)
 }
@@ -550,15 +609,13 @@ async fn run_lint(dir: Option<PathBuf>) -> Result<Outcome> {
     Ok(Outcome::Success)
 }
 
-#[allow(clippy::print_stdout)]
 fn print_lint(pack: &RulePack, source: &PackSource) {
-    println!("{}: {} rules, all valid", source.label(), pack.rules.len());
+    outln!("{}: {} rules, all valid", source.label(), pack.rules.len());
 }
 
-#[allow(clippy::print_stdout)]
 fn run_export(dir: &Path) -> Result<Outcome> {
     PackFiles::built_in().export(dir)?;
-    println!(
+    outln!(
         "wrote the built-in rule pack into {}; edit it and pass --rules {}",
         dir.display(),
         dir.display()
@@ -566,15 +623,17 @@ fn run_export(dir: &Path) -> Result<Outcome> {
     Ok(Outcome::Success)
 }
 
-#[allow(clippy::print_stdout)]
 fn run_list(dir: Option<PathBuf>) -> Result<Outcome> {
     let pack = RulePack::from_files(&PackSource::choose(dir).files()?)?;
-    println!(
+    outln!(
         "{:<20} {:<15} {:<10} {:<8} description",
-        "id", "table", "kind", "severity"
+        "id",
+        "table",
+        "kind",
+        "severity"
     );
     for r in &pack.rules {
-        println!(
+        outln!(
             "{:<20} {:<15} {:<10} {:<8} {}",
             r.id,
             r.table,
@@ -605,17 +664,17 @@ async fn run_ingest(args: IngestArgs) -> Result<Outcome> {
     })
 }
 
-#[allow(clippy::print_stdout, clippy::print_stderr)]
+#[allow(clippy::print_stderr)]
 fn print_ingest_summary(report: &IngestReport, lake: &Lake) {
     let t = &report.totals;
     for line in report.error_lines() {
         eprintln!("error: {line}");
     }
-    println!(
+    outln!(
         "ingest {}: {} files read, {} file errors, {} skipped; {} rows read = {} loaded + {} quarantined",
         report.run_id, t.files_read, t.file_errors, t.files_skipped, t.rows_read, t.rows_loaded, t.rows_quarantined
     );
-    println!(
+    outln!(
         "lake snapshot {} at {}; report {}",
         report.snapshot,
         lake.root().display(),
@@ -624,7 +683,7 @@ fn print_ingest_summary(report: &IngestReport, lake: &Lake) {
             .display()
     );
     if report.has_file_errors() {
-        println!("some files could not be read (listed above); the rest is loaded. Fix them and ingest again.");
+        outln!("some files could not be read (listed above); the rest is loaded. Fix them and ingest again.");
     }
 }
 
@@ -673,7 +732,7 @@ async fn run_check(args: CheckArgs) -> Result<Outcome> {
     })
 }
 
-#[allow(clippy::print_stdout, clippy::print_stderr)]
+#[allow(clippy::print_stderr)]
 fn print_verdict(done: &GateDone, args: &CheckArgs) {
     if let Some(report) = &done.upload {
         for line in report.error_lines() {
@@ -688,10 +747,10 @@ fn print_verdict(done: &GateDone, args: &CheckArgs) {
             };
             match &case.outcome {
                 CaseOutcome::Fail(why) => {
-                    println!("FAIL {} {place} {}: {why}", verdict.month, case.name)
+                    outln!("FAIL {} {place} {}: {why}", verdict.month, case.name)
                 }
                 CaseOutcome::Warn(why) => {
-                    println!("warn {} {place} {}: {why}", verdict.month, case.name)
+                    outln!("warn {} {place} {}: {why}", verdict.month, case.name)
                 }
                 CaseOutcome::Pass => {}
             }
@@ -704,21 +763,21 @@ fn print_verdict(done: &GateDone, args: &CheckArgs) {
         true => "passed",
         false => "FAILED",
     };
-    println!(
+    outln!(
         "check {verdict}: {failures} failed checks, {warnings} warnings (months {}; snapshot {})",
         months.join(", "),
         done.snapshot
     );
     if done.upload.as_ref().is_some_and(|r| r.has_file_errors()) {
-        println!(
+        outln!(
             "some files of the upload could not be read (listed above): the upload fails the gate"
         );
     }
     if args.landing.is_some() {
         match done.accepted {
-            true => println!("upload accepted: snapshot {} is now current", done.snapshot),
-            false if args.accept => println!("upload discarded: the lake is as it was"),
-            false => println!("upload discarded (no --accept): the lake is as it was"),
+            true => outln!("upload accepted: snapshot {} is now current", done.snapshot),
+            false if args.accept => outln!("upload discarded: the lake is as it was"),
+            false => outln!("upload discarded (no --accept): the lake is as it was"),
         }
     }
     for (what, path) in [
@@ -727,24 +786,39 @@ fn print_verdict(done: &GateDone, args: &CheckArgs) {
         ("reports", &args.out),
     ] {
         if let Some(path) = path {
-            println!("{what}: {}", path.display());
+            outln!("{what}: {}", path.display());
         }
     }
 }
 
-#[allow(clippy::print_stdout)]
 async fn run_publish(args: PublishArgs) -> Result<Outcome> {
     let month = parse_month(&args.month)?;
     let key = PseudonymKey::load(args.key_file.as_deref())?;
     let lake = Lake::open(&args.lake)?;
     let pack = LoadedPack::load(&PackSource::choose(args.rules))?;
-    let done = publish(&lake, month, &args.to, &pack, &key).await?;
+    let done = publish_months(&PublishRequest {
+        lake: &lake,
+        months: vec![(month, args.audit)],
+        to: &args.to,
+        landing: None,
+        pack: &pack,
+        key: &key,
+        rekey: args.rekey,
+    })
+    .await?;
     let rows: usize = done.rows.values().sum();
-    println!(
+    outln!(
         "published {month} of lake snapshot {} into {}: {rows} rows in the six tables, the audit's tables, stations, _publish.json",
         done.snapshot,
         done.to.display()
     );
+    if !done.remasked.is_empty() {
+        let months: Vec<String> = done.remasked.iter().map(ToString::to_string).collect();
+        outln!(
+            "masked FIRs since found to be sexual offences in {}",
+            months.join(", ")
+        );
+    }
     Ok(Outcome::Success)
 }
 
@@ -807,12 +881,11 @@ fn chosen_stages(pipeline: &Pipeline, args: &RunArgs) -> Result<Vec<Stage>> {
         .collect())
 }
 
-#[allow(clippy::print_stdout)]
 fn print_run(done: &RunDone, pipeline: &Pipeline) {
     for (stage, code, what) in &done.stages {
-        println!("{:<8} exit {code}: {what}", stage.name());
+        outln!("{:<8} exit {code}: {what}", stage.name());
     }
-    println!(
+    outln!(
         "run {}: exit {}; reports in {} (one folder per month)",
         pipeline.file.display(),
         done.exit_code(),
@@ -820,35 +893,34 @@ fn print_run(done: &RunDone, pipeline: &Pipeline) {
     );
 }
 
-#[allow(clippy::print_stdout)]
 fn run_lake_log(lake: &Path) -> Result<Outcome> {
     let lake = Lake::open(lake)?;
     let snapshots = Manifest::history(&lake)?;
     for (k, m) in snapshots.iter().enumerate() {
         let current = if k == 0 { " (current)" } else { "" };
-        println!(
+        outln!(
             "snapshot {}{current}  {}  run {}",
             m.snapshot,
             m.updated_at.as_deref().unwrap_or("-"),
             m.run_id.as_deref().unwrap_or("-")
         );
         if m.replaced.is_empty() {
-            println!("  (made before the lake kept what each snapshot replaced)");
+            outln!("  (made before the lake kept what each snapshot replaced)");
         }
         for r in &m.replaced {
             match &r.month {
-                Some(month) => println!(
+                Some(month) => outln!(
                     "  {} {month}: {} stations: {}",
                     r.table,
                     r.stations.len(),
                     r.stations.join(" ")
                 ),
-                None => println!("  {}: replaced whole", r.table),
+                None => outln!("  {}: replaced whole", r.table),
             }
         }
     }
     if snapshots.is_empty() {
-        println!("{}: no snapshot yet", lake.root().display());
+        outln!("{}: no snapshot yet", lake.root().display());
     }
     Ok(Outcome::Success)
 }

@@ -63,7 +63,7 @@ fn run(cli: cli::Cli) -> ExitCode {
             return ExitCode::from(3);
         }
     };
-    match runtime.block_on(cli::run(cli)) {
+    let code = match runtime.block_on(cli::run(cli)) {
         Ok(cli::Outcome::Success) => ExitCode::SUCCESS,
         Ok(cli::Outcome::Partial) => ExitCode::from(1),
         Ok(cli::Outcome::Incomplete) => ExitCode::from(3),
@@ -73,6 +73,13 @@ fn run(cli: cli::Cli) -> ExitCode {
             }
             ExitCode::from(e.exit_code())
         }
+    };
+    match cli::stdout_failure() {
+        Some(why) => {
+            eprintln!("error: standard output: {why}; what the command printed is cut short: print to a terminal, or redirect it to a file on a disk with room");
+            ExitCode::from(3)
+        }
+        None => code,
     }
 }
 

@@ -17,7 +17,10 @@
 //!   included, which then fails both `min_score` and `no_upload: fail`;
 //! - a percent of an empty population (no records, no rows read) is 0%;
 //! - only the checks the file names get cases; `no_upload: ignore` gives none;
-//! - with `--fail-on warning` a warning is reported and counted as a failure.
+//! - with `--fail-on warning` a warning is reported and counted as a failure;
+//! - an upload's file that could not be read fails the gate like a check
+//!   ([`Unreadable`]), so the exit code, the JUnit file and the summary
+//!   all follow [`Gate::passed`].
 
 mod file;
 pub mod junit;
@@ -170,6 +173,79 @@ impl Verdict {
             .filter(|c| matches!(c.outcome, Outcome::Warn(_)))
             .count()
     }
+}
+
+/// A file (or folder) of an upload that could not be read: it fails the gate.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unreadable {
+    /// Its path relative to the upload.
+    pub file: String,
+    /// The station whose folder holds it, when one does.
+    pub ps_code: Option<String>,
+    /// Why, with the fix (the ingest report's words: never a cell value).
+    pub why: String,
+}
+
+/// What becomes of a staged upload once it is judged.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Fate {
+    /// It passed and `--accept` makes this snapshot current.
+    Accepted(u64),
+    /// It failed the gate: discarded, the lake is as it was.
+    Failed,
+    /// It passed, but without `--accept`: discarded, the lake is as it was.
+    NotAsked,
+    /// It passed but changes nothing in the lake: nothing to accept.
+    Unchanged,
+}
+
+/// An upload as the gate reports it.
+#[derive(Debug, Clone)]
+pub struct Upload {
+    /// The landing folder.
+    pub landing: String,
+    /// Its files that could not be read, each a failure of the gate.
+    pub unreadable: Vec<Unreadable>,
+    /// What becomes of it.
+    pub fate: Fate,
+}
+
+/// Everything one run of the gate judged. [`Gate::passed`] is the one
+/// verdict: the exit code, the JUnit file and the summary all take it.
+#[derive(Debug, Clone, Copy)]
+pub struct Gate<'a> {
+    /// One verdict per month judged.
+    pub verdicts: &'a [Verdict],
+    /// For an upload: its unreadable files and what becomes of it.
+    pub upload: Option<&'a Upload>,
+}
+
+impl Gate<'_> {
+    /// Whether the gate passed (see [`passes`]).
+    pub fn passed(&self) -> bool {
+        passes(self.verdicts, self.unreadable())
+    }
+
+    /// The upload's files that could not be read.
+    pub fn unreadable(&self) -> &[Unreadable] {
+        self.upload.map_or(&[], |u| u.unreadable.as_slice())
+    }
+
+    /// Failed checks of every month.
+    pub fn failed_checks(&self) -> usize {
+        self.verdicts.iter().map(Verdict::failures).sum()
+    }
+
+    /// Warnings of every month.
+    pub fn warnings(&self) -> usize {
+        self.verdicts.iter().map(Verdict::warnings).sum()
+    }
+}
+
+/// Whether the gate passes: no check of any month failed and no file of
+/// the upload was unreadable. Every verdict of the gate is decided here.
+pub fn passes(verdicts: &[Verdict], unreadable: &[Unreadable]) -> bool {
+    unreadable.is_empty() && verdicts.iter().all(Verdict::passed)
 }
 
 /// Judges a month against `checks` (with `min_score` replaced by

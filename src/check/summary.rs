@@ -1,8 +1,10 @@
 //! The gate's verdict as Markdown, for a CI comment or an e-mail: the
-//! verdict, the failing stations with their scores and broken limits, the
-//! warnings, and the district league.
+//! verdict ([`Gate::passed`], as the exit code), for an upload the files
+//! that could not be read and whether it was accepted, then per month the
+//! failing stations with their scores and broken limits, the warnings, and
+//! the district league.
 
-use super::{Outcome, Verdict};
+use super::{Fate, Gate, Outcome, Upload, Verdict};
 use crate::error::Result;
 use crate::report::markdown_cell as cell;
 use crate::score::{round_half_away, Scores};
@@ -10,31 +12,75 @@ use std::fmt::Write;
 use std::path::Path;
 
 /// One judged month with the scores it was judged on.
-pub struct Judged<'a> {
+struct Judged<'a> {
     /// The verdict.
-    pub verdict: &'a Verdict,
+    verdict: &'a Verdict,
     /// The month's scores.
-    pub scores: &'a Scores,
+    scores: &'a Scores,
 }
 
-/// The Markdown summary of the judged months; `source` names what was
-/// judged (the lake and snapshot, or the staged upload).
-pub fn markdown(judged: &[Judged<'_>], source: &str) -> String {
-    let failures: usize = judged.iter().map(|j| j.verdict.failures()).sum();
-    let warnings: usize = judged.iter().map(|j| j.verdict.warnings()).sum();
+/// The Markdown summary of `gate`, whose months were judged on `scores`
+/// (in the order of its verdicts); `source` names what was judged (the
+/// lake and snapshot, or the staged upload).
+pub fn markdown(gate: &Gate<'_>, scores: &[&Scores], source: &str) -> String {
+    let failures = gate.failed_checks();
+    let warnings = gate.warnings();
     let mut md = String::new();
-    let verdict = match failures {
-        0 => "PASSED",
-        _ => "FAILED",
+    let verdict = match gate.passed() {
+        true => "PASSED",
+        false => "FAILED",
+    };
+    let unreadable = match gate.unreadable().len() {
+        0 => String::new(),
+        1 => "1 file of the upload could not be read, ".to_string(),
+        n => format!("{n} files of the upload could not be read, "),
     };
     let _ = writeln!(
         md,
-        "# CCTNS gate: {verdict}\n\n{failures} failed checks, {warnings} warnings; {source}.\n"
+        "# CCTNS gate: {verdict}\n\n{unreadable}{failures} failed checks, {warnings} warnings; {source}.\n"
     );
-    for j in judged {
-        month_section(&mut md, j);
+    if let Some(upload) = gate.upload {
+        upload_section(&mut md, upload);
+    }
+    for (verdict, scores) in gate.verdicts.iter().zip(scores) {
+        month_section(&mut md, &Judged { verdict, scores });
     }
     md
+}
+
+/// The upload's unreadable files and what became of it.
+fn upload_section(md: &mut String, upload: &Upload) {
+    let fate = match upload.fate {
+        Fate::Accepted(snapshot) => {
+            format!("The upload passed and is accepted: snapshot {snapshot} becomes the lake's current snapshot.")
+        }
+        Fate::Failed => {
+            "The upload failed the gate and was not accepted: it is discarded and the lake is as it was.".to_string()
+        }
+        Fate::NotAsked => {
+            "The upload passed but was not accepted (no --accept): it is discarded and the lake is as it was.".to_string()
+        }
+        Fate::Unchanged => {
+            "The upload passed and changes nothing in the lake: there is nothing to accept.".to_string()
+        }
+    };
+    let _ = writeln!(md, "{fate}\n");
+    if upload.unreadable.is_empty() {
+        return;
+    }
+    let _ = writeln!(md, "### Files that could not be read\n");
+    let _ = writeln!(md, "| station | file | why |");
+    let _ = writeln!(md, "| --- | --- | --- |");
+    for file in &upload.unreadable {
+        let _ = writeln!(
+            md,
+            "| {} | {} | {} |",
+            cell(file.ps_code.as_deref().unwrap_or("")),
+            cell(&file.file),
+            cell(&file.why)
+        );
+    }
+    let _ = writeln!(md);
 }
 
 fn month_section(md: &mut String, j: &Judged<'_>) {
@@ -122,7 +168,7 @@ fn district_score(scores: &Scores, code: &str) -> String {
         .unwrap_or_default()
 }
 
-/// Writes the summary to `path`.
-pub fn write(judged: &[Judged<'_>], source: &str, path: &Path) -> Result<()> {
-    super::write_text(path, &markdown(judged, source))
+/// Writes the summary of `gate` (see [`markdown`]) to `path`.
+pub fn write(gate: &Gate<'_>, scores: &[&Scores], source: &str, path: &Path) -> Result<()> {
+    super::write_text(path, &markdown(gate, scores, source))
 }

@@ -19,12 +19,19 @@ pub struct HeaderMap {
     pub duplicated: Vec<usize>,
     /// Contract columns the header does not name.
     pub missing: Vec<usize>,
-    /// Header names that are no contract column (trimmed, as written).
+    /// Header names that are no contract column (trimmed, as written);
+    /// none when the first row names no contract column at all (see
+    /// [`HeaderMap::new`]).
     pub unknown: Vec<String>,
 }
 
 impl HeaderMap {
-    /// Matches header names to `table`'s columns, case-insensitively after trimming.
+    /// Matches header names to `table`'s columns, case-insensitively after
+    /// trimming. A first row that names no contract column is no header:
+    /// it may be a record of a file exported without its header line, so
+    /// its cells are not kept as unknown names (the ingest report never
+    /// holds a value of a row it could not place); every key column is then
+    /// missing, as the contract says.
     pub fn new<'a>(table: &TableDef, names: impl IntoIterator<Item = &'a str>) -> HeaderMap {
         let mut map = HeaderMap::default();
         let mut seen = vec![0usize; table.columns.len()];
@@ -42,6 +49,9 @@ impl HeaderMap {
                 1 => {}
                 _ => map.duplicated.push(c),
             }
+        }
+        if map.target.iter().all(Option::is_none) {
+            map.unknown.clear();
         }
         map
     }

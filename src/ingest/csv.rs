@@ -92,6 +92,15 @@ mod tests {
     }
 
     #[test]
+    fn a_first_row_naming_no_column_keeps_none_of_its_cells() {
+        let p = read("UP-GBN-001,0101/2024,Ram Prakash,9876543210\nUP-GBN-001,0102/2024,x,y\n");
+        assert!(p.header.unknown.is_empty(), "{:?}", p.header.unknown);
+        assert_eq!(p.header.missing.len(), 7);
+        let p = read("ps_code,fir_no,remarks\nA,1,x\n");
+        assert_eq!(p.header.unknown, vec!["remarks"]);
+    }
+
+    #[test]
     fn empty_and_header_only() {
         assert!(read("").cells.is_empty());
         assert!(read("ps_code,fir_no\r\n").cells.is_empty());

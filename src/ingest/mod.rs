@@ -24,7 +24,13 @@
 //! - registry rows with the wrong number of fields are left out and named;
 //! - other files at the landing root or in a month folder, symbolic links and
 //!   files that are not regular files (pipes, sockets, devices),
-//!   are reported (skipped or refused) and never followed.
+//!   are reported (skipped or refused) and never followed;
+//! - a folder that cannot be listed (or an entry whose kind cannot be read)
+//!   is a file error naming it, and everything else is ingested;
+//! - a first row that names no contract column is no header but, most
+//!   likely, a record of a file exported without one: its cells are not
+//!   reported as unknown columns (the report holds no value of a row it
+//!   could not place), and its rows are quarantined as the contract says.
 
 pub mod cells;
 mod commit;

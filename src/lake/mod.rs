@@ -23,7 +23,9 @@ pub use scan::LakeTable;
 pub use stream::{
     replace_streamed, row_channel, send_current_rows, RowSender, RowSource, StreamBudget,
 };
-pub use write::{overwrite_table, recover, replace_rows, stats_columns, Rollback, STATS_COLUMNS};
+pub use write::{
+    open_latest, overwrite_table, recover, replace_rows, stats_columns, Rollback, STATS_COLUMNS,
+};
 
 use crate::error::{Error, Result};
 use datafusion::arrow::datatypes::{DataType, Field, Schema, SchemaRef};

@@ -3,7 +3,9 @@
 //! Input: a landing folder. Output: a [`Landing`] listing every file found
 //! with its month, station, table and format, or why it cannot be read (a
 //! path rule) or is skipped. Invariant: every file under the folder appears
-//! exactly once; nothing is read here and no path is normalised.
+//! exactly once, or a folder above it that cannot be listed (and an entry
+//! whose kind cannot be read) appears as a file error in its place; nothing
+//! is read here and no path is normalised.
 
 use crate::contract::{self, Month, TableDef};
 use crate::error::{Error, Result};
@@ -90,18 +92,26 @@ impl Landing {
                 "pass the folder that holds police_stations.csv and the YYYY-MM folders",
             ));
         }
+        let entries = sorted_entries(root).map_err(|e| {
+            Error::usage(
+                root,
+                format!("cannot list the landing folder ({e})"),
+                "let the user running the ingest read and enter it",
+            )
+        })?;
         let mut landing = Landing {
             root: root.to_path_buf(),
             ..Landing::default()
         };
-        for entry in sorted_entries(root)? {
+        for entry in entries {
             let name = file_name(&entry);
-            if entry.is_dir() && !is_symlink(&entry) {
-                landing.scan_month(&entry, &name)?;
-            } else if name.eq_ignore_ascii_case("police_stations.csv") && is_regular_file(&entry) {
-                landing.registry_file = Some(entry);
-            } else {
-                landing.skip(&name, None, None, "not in a YYYY-MM/<ps_code>/ folder");
+            match landing.kind(&entry, &name, None, None) {
+                Some(Kind::Folder) => landing.scan_month(&entry, &name),
+                Some(Kind::File) if name.eq_ignore_ascii_case("police_stations.csv") => {
+                    landing.registry_file = Some(entry);
+                }
+                Some(_) => landing.skip(&name, None, None, "not in a YYYY-MM/<ps_code>/ folder"),
+                None => {}
             }
         }
         Ok(landing)
@@ -115,35 +125,41 @@ impl Landing {
         months
     }
 
-    fn scan_month(&mut self, dir: &Path, name: &str) -> Result<()> {
+    fn scan_month(&mut self, dir: &Path, name: &str) {
         let month = name.parse::<Month>().ok();
-        for entry in sorted_entries(dir)? {
+        for entry in self.entries(dir, name, month, None) {
             let ps = file_name(&entry);
             let rel = format!("{name}/{ps}");
-            match (month, entry.is_dir() && !is_symlink(&entry)) {
-                (Some(m), true) => self.scan_station(&entry, m, &ps)?,
+            let Some(kind) = self.kind(&entry, &rel, month, None) else {
+                continue;
+            };
+            match (month, kind == Kind::Folder) {
+                (Some(m), true) => self.scan_station(&entry, m, &ps),
                 (Some(m), false) => self.skip(&rel, Some(m), None, "not in a <ps_code>/ folder"),
                 (None, _) => {
                     let why = format!(
                         "folder `{name}` is not a month; name it YYYY-MM, for example 2024-04"
                     );
-                    self.refuse_tree(&entry, &rel, &why)?
+                    self.refuse_tree(&entry, &rel, &why)
                 }
             }
         }
-        Ok(())
     }
 
-    fn scan_station(&mut self, dir: &Path, month: Month, ps: &str) -> Result<()> {
+    fn scan_station(&mut self, dir: &Path, month: Month, ps: &str) {
         let mut by_table: BTreeMap<&'static str, Vec<StationFile>> = BTreeMap::new();
-        for entry in sorted_entries(dir)? {
+        let folder = format!("{month}/{ps}");
+        for entry in self.entries(dir, &folder, Some(month), Some(ps)) {
             let name = file_name(&entry);
-            let rel = format!("{month}/{ps}/{name}");
-            if entry.is_dir() || is_symlink(&entry) {
-                self.refuse_tree(&entry, &rel, "not a file of a station folder; move it out")?;
+            let rel = format!("{folder}/{name}");
+            let Some(kind) = self.kind(&entry, &rel, Some(month), Some(ps)) else {
+                continue;
+            };
+            if matches!(kind, Kind::Folder | Kind::Link) {
+                self.refuse_tree(&entry, &rel, "not a file of a station folder; move it out");
                 continue;
             }
-            if !is_regular_file(&entry) {
+            if kind != Kind::File {
                 let why = "not a regular file (a pipe, socket or device), never read; put the exported file here";
                 self.refused
                     .push(refused(&rel, Some(month), Some(ps), false, why.to_string()));
@@ -196,21 +212,70 @@ impl Landing {
                     .push(refused(&f.rel, Some(month), Some(ps), false, why.clone()));
             }
         }
-        Ok(())
     }
 
-    /// Refuses every file under `path` (or `path` itself) with the same reason.
-    fn refuse_tree(&mut self, path: &Path, rel: &str, why: &str) -> Result<()> {
-        if path.is_dir() && !is_symlink(path) {
-            for entry in sorted_entries(path)? {
-                let child = format!("{rel}/{}", file_name(&entry));
-                self.refuse_tree(&entry, &child, why)?;
+    /// Refuses every file under `path` (or `path` itself) with the same
+    /// reason; a folder of it that cannot be listed is refused whole.
+    fn refuse_tree(&mut self, path: &Path, rel: &str, why: &str) {
+        let listed = match kind_of(path) {
+            Ok(Kind::Folder) => sorted_entries(path).ok(),
+            _ => None,
+        };
+        match listed {
+            Some(entries) => {
+                for entry in entries {
+                    let child = format!("{rel}/{}", file_name(&entry));
+                    self.refuse_tree(&entry, &child, why);
+                }
             }
-        } else {
-            self.refused
-                .push(refused(rel, None, None, false, why.to_string()));
+            None => self
+                .refused
+                .push(refused(rel, None, None, false, why.to_string())),
         }
-        Ok(())
+    }
+
+    /// The entries of the folder `dir` (at `rel` in the landing), sorted. A
+    /// folder that cannot be listed is a file error naming it: nothing under
+    /// it is read, and the rest of the landing still is.
+    fn entries(
+        &mut self,
+        dir: &Path,
+        rel: &str,
+        month: Option<Month>,
+        ps: Option<&str>,
+    ) -> Vec<PathBuf> {
+        sorted_entries(dir).unwrap_or_else(|e| {
+            self.unreadable(rel, month, ps, "folder", &e);
+            Vec::new()
+        })
+    }
+
+    /// What the entry at `rel` is, or `None` (a file error naming it) when
+    /// that cannot be read.
+    fn kind(
+        &mut self,
+        path: &Path,
+        rel: &str,
+        month: Option<Month>,
+        ps: Option<&str>,
+    ) -> Option<Kind> {
+        kind_of(path)
+            .map_err(|e| self.unreadable(rel, month, ps, "entry", &e))
+            .ok()
+    }
+
+    fn unreadable(
+        &mut self,
+        rel: &str,
+        month: Option<Month>,
+        ps: Option<&str>,
+        what: &str,
+        e: &std::io::Error,
+    ) {
+        let why = format!(
+            "cannot read this {what} ({e}); let the user running the ingest read and enter it, then ingest again"
+        );
+        self.refused.push(refused(rel, month, ps, false, why));
     }
 
     fn skip(&mut self, rel: &str, month: Option<Month>, ps: Option<&str>, why: &str) {
@@ -235,11 +300,10 @@ fn refused(
     }
 }
 
-fn sorted_entries(dir: &Path) -> Result<Vec<PathBuf>> {
-    let read = fs::read_dir(dir).map_err(|e| Error::io(dir, e))?;
-    let mut entries = read
-        .map(|e| e.map(|e| e.path()).map_err(|err| Error::io(dir, err)))
-        .collect::<Result<Vec<_>>>()?;
+fn sorted_entries(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
+    let mut entries = fs::read_dir(dir)?
+        .map(|e| e.map(|e| e.path()))
+        .collect::<std::io::Result<Vec<_>>>()?;
     entries.sort();
     Ok(entries)
 }
@@ -250,11 +314,28 @@ fn file_name(path: &Path) -> String {
         .unwrap_or_default()
 }
 
-fn is_symlink(path: &Path) -> bool {
-    fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink())
+/// What an entry of a folder is, itself (a link is never followed).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    /// A folder.
+    Folder,
+    /// A regular file: only these are read (reading a pipe would wait forever).
+    File,
+    /// A symbolic link.
+    Link,
+    /// A pipe, socket or device.
+    Other,
 }
 
-/// A regular file itself, not a link to one: reading a pipe would wait forever.
-fn is_regular_file(path: &Path) -> bool {
-    fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_file())
+fn kind_of(path: &Path) -> std::io::Result<Kind> {
+    let t = fs::symlink_metadata(path)?.file_type();
+    Ok(if t.is_symlink() {
+        Kind::Link
+    } else if t.is_dir() {
+        Kind::Folder
+    } else if t.is_file() {
+        Kind::File
+    } else {
+        Kind::Other
+    })
 }

@@ -2,10 +2,15 @@
 //! it with a checks file, write JUnit and Markdown, and (for an upload)
 //! accept or discard the staged snapshot. An upload with a file that could
 //! not be read fails the gate and is never accepted; one that changes
-//! nothing has nothing to accept.
+//! nothing has nothing to accept. The exit code, the JUnit file and the
+//! summary all follow one verdict, [`Gate::passed`]; the files are written
+//! (saying what becomes of the upload) before the upload is accepted or
+//! discarded, so a gate that cannot write its report changes no lake.
 
 use super::{audit, AuditDone, AuditJob, History, LoadedPack};
-use crate::check::{judge, junit, summary, Checks, Facts, Verdict};
+use crate::check::{
+    judge, junit, passes, summary, Checks, Facts, Fate, Gate, Unreadable, Upload, Verdict,
+};
 use crate::contract::Month;
 use crate::error::Result;
 use crate::ingest::{stage, IngestOptions, IngestReport};
@@ -46,19 +51,48 @@ pub struct GateDone {
     pub upload: Option<IngestReport>,
     /// For an upload: whether it became the current snapshot.
     pub accepted: bool,
+    /// For an upload: its unreadable files and what became of it, as the
+    /// JUnit file and the summary report them.
+    pub judged_upload: Option<Upload>,
 }
 
 impl GateDone {
-    /// Whether every check held, and (for an upload) every file was read.
+    /// Everything the gate judged.
+    pub fn gate(&self) -> Gate<'_> {
+        Gate {
+            verdicts: &self.verdicts,
+            upload: self.judged_upload.as_ref(),
+        }
+    }
+
+    /// The gate's one verdict ([`Gate::passed`]): every check held and (for
+    /// an upload) every file was read. The JUnit file and the summary say
+    /// the same; the exit code follows it.
     pub fn passed(&self) -> bool {
-        passes(self.upload.as_ref(), &self.verdicts)
+        self.gate().passed()
     }
 }
 
-/// Whether every verdict passed and the upload, if any, had every file read.
-fn passes(upload: Option<&IngestReport>, verdicts: &[Verdict]) -> bool {
-    let files_ok = upload.is_none_or(|r| !r.has_file_errors());
-    files_ok && verdicts.iter().all(Verdict::passed)
+/// The files of an upload's ingest that could not be read (the registry
+/// file among them), as the gate reports them.
+fn unreadable(report: &IngestReport) -> Vec<Unreadable> {
+    let registry = report.registry.iter().filter_map(|r| {
+        Some(Unreadable {
+            file: r.file.clone(),
+            ps_code: None,
+            why: r.error.clone()?,
+        })
+    });
+    let files = report
+        .files
+        .iter()
+        .filter(|(_, f)| f.file_error)
+        .map(|(path, f)| Unreadable {
+            file: path.clone(),
+            ps_code: f.ps_code.clone(),
+            why: f.error.clone().unwrap_or_else(|| "file error".to_string()),
+        });
+    registry.chain(files).collect()
 }
 
 /// Audits and judges `month` of the lake's current snapshot.
@@ -94,6 +128,7 @@ pub async fn check_month(
         snapshot: manifest.snapshot,
         upload: None,
         accepted: false,
+        judged_upload: None,
     })
 }
 
@@ -144,20 +179,39 @@ pub async fn check_upload(
         landing.root.display(),
         lake.root().display()
     );
-    let verdicts = judge_and_write(&audited, checks, opts, &source)?;
-    let mut done = GateDone {
-        verdicts,
-        snapshot,
-        upload: None,
-        accepted: false,
+    let verdicts = judge_all(&audited, checks, opts);
+    let unreadable = unreadable(staged.report());
+    let fate = match (passes(&verdicts, &unreadable), accept) {
+        (false, _) => Fate::Failed,
+        (true, false) => Fate::NotAsked,
+        (true, true) if !staged.changes_lake() => Fate::Unchanged,
+        (true, true) => Fate::Accepted(snapshot),
     };
-    let passed = passes(Some(staged.report()), &done.verdicts);
-    done.accepted = accept && passed && staged.changes_lake();
-    done.upload = Some(match done.accepted {
+    let judged = Upload {
+        landing: landing.root.display().to_string(),
+        unreadable,
+        fate,
+    };
+    let gate = Gate {
+        verdicts: &verdicts,
+        upload: Some(&judged),
+    };
+    if let Err(e) = write_files(&gate, &audited, opts, &source) {
+        staged.discard().await?;
+        return Err(e);
+    }
+    let accepted = matches!(fate, Fate::Accepted(_));
+    let report = match accepted {
         true => staged.accept()?,
         false => staged.discard().await?,
-    });
-    Ok(done)
+    };
+    Ok(GateDone {
+        verdicts,
+        snapshot,
+        upload: Some(report),
+        accepted,
+        judged_upload: Some(judged),
+    })
 }
 
 /// Where the audit files of `month` go: `out` itself when one month is
@@ -176,11 +230,22 @@ pub(super) fn judge_and_write(
     opts: &GateOptions,
     source: &str,
 ) -> Result<Vec<Verdict>> {
+    let verdicts = judge_all(audited, checks, opts);
+    let gate = Gate {
+        verdicts: &verdicts,
+        upload: None,
+    };
+    write_files(&gate, audited, opts, source)?;
+    Ok(verdicts)
+}
+
+/// Judges each audited month.
+fn judge_all(audited: &[(Month, AuditDone)], checks: &Checks, opts: &GateOptions) -> Vec<Verdict> {
     let checks = Checks {
         min_score: opts.min_score.or(checks.min_score),
         ..checks.clone()
     };
-    let verdicts: Vec<Verdict> = audited
+    audited
         .iter()
         .map(|(_, done)| {
             let facts = Facts {
@@ -190,20 +255,22 @@ pub(super) fn judge_and_write(
             };
             judge(&checks, &facts, opts.fail_on_warning)
         })
-        .collect();
+        .collect()
+}
+
+/// Writes the JUnit and Markdown files of `gate`, whose months are `audited`.
+fn write_files(
+    gate: &Gate<'_>,
+    audited: &[(Month, AuditDone)],
+    opts: &GateOptions,
+    source: &str,
+) -> Result<()> {
     if let Some(path) = &opts.junit {
-        junit::write(&verdicts, path)?;
+        junit::write(gate, path)?;
     }
     if let Some(path) = &opts.summary {
-        let judged: Vec<summary::Judged<'_>> = verdicts
-            .iter()
-            .zip(audited)
-            .map(|(verdict, (_, done))| summary::Judged {
-                verdict,
-                scores: &done.scores,
-            })
-            .collect();
-        summary::write(&judged, source, path)?;
+        let scores: Vec<_> = audited.iter().map(|(_, done)| &done.scores).collect();
+        summary::write(gate, &scores, source, path)?;
     }
-    Ok(verdicts)
+    Ok(())
 }

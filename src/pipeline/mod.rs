@@ -6,6 +6,7 @@
 
 pub mod file;
 pub mod gate;
+pub mod publishing;
 pub mod run;
 
 pub use file::{Pipeline, Stage};

@@ -2,17 +2,25 @@
 //! publish, each logged with its duration and counts. The run's exit code
 //! is the highest of its stages': a failed check still lets every month's
 //! reports be written.
+//!
+//! Publish runs only when the check passed (unless the file says
+//! `publish_if_check_fails: true`). A run that publishes without the check
+//! stage (`--only publish`, `--from publish`, or a file whose stages name no
+//! check) judges the months first, exactly as the check stage does: it is
+//! logged as the check stage, writes the usual `junit.xml` and `summary.md`
+//! (so CI shows why nothing was published) and gives its exit code.
 
 use super::file::{Pipeline, Stage};
 use super::gate::{judge_and_write, GateOptions};
+use super::publishing::{publish_months, PublishRequest};
 use super::{audit, AuditDone, AuditJob, History, LoadedPack};
-use crate::check::Verdict;
+use crate::check::Gate;
 use crate::contract::Month;
 use crate::error::{Error, Result};
 use crate::ingest::{ingest, IngestOptions};
 use crate::lake::{Lake, Manifest};
 use crate::landing::Landing;
-use crate::publish::{publish, PseudonymKey};
+use crate::publish::PseudonymKey;
 use std::time::Instant;
 
 /// What a run did, stage by stage.
@@ -44,7 +52,8 @@ impl RunDone {
 pub async fn run(pipeline: &Pipeline, stages: &[Stage]) -> Result<RunDone> {
     let mut done = RunDone::default();
     let pack = LoadedPack::load(&pipeline.rules)?;
-    let checks = match stages.contains(&Stage::Check) {
+    let judge_before_publish = stages.contains(&Stage::Publish) && !pipeline.publish_if_check_fails;
+    let checks = match stages.contains(&Stage::Check) || judge_before_publish {
         true => Some(pack.checks(pipeline.checks.as_deref())?),
         false => None,
     };
@@ -53,8 +62,8 @@ pub async fn run(pipeline: &Pipeline, stages: &[Stage]) -> Result<RunDone> {
     }
     let lake = Lake::open(&pipeline.lake)?;
     let mut audited: Vec<(Month, AuditDone)> = Vec::new();
-    if stages.contains(&Stage::Audit) || stages.contains(&Stage::Check) {
-        let write = stages.contains(&Stage::Audit);
+    if stages.contains(&Stage::Audit) || checks.is_some() {
+        let write = stages.contains(&Stage::Audit) || stages.contains(&Stage::Publish);
         let started = Instant::now();
         let manifest = Manifest::load(&lake)?;
         for &month in &pipeline.months {
@@ -73,7 +82,7 @@ pub async fn run(pipeline: &Pipeline, stages: &[Stage]) -> Result<RunDone> {
             .await?;
             audited.push((month, audit_done));
         }
-        if write {
+        if stages.contains(&Stage::Audit) {
             let violations: usize = audited.iter().map(|(_, a)| a.violations).sum();
             let what = format!(
                 "{} months of snapshot {} audited, {violations} violations; reports in {}",
@@ -98,14 +107,21 @@ pub async fn run(pipeline: &Pipeline, stages: &[Stage]) -> Result<RunDone> {
         };
         let source = format!("pipeline {}", pipeline.file.display());
         let verdicts = judge_and_write(&audited, checks, &opts, &source)?;
-        let failures: usize = verdicts.iter().map(Verdict::failures).sum();
-        let warnings: usize = verdicts.iter().map(Verdict::warnings).sum();
+        let gate = Gate {
+            verdicts: &verdicts,
+            upload: None,
+        };
+        let (failures, warnings) = (gate.failed_checks(), gate.warnings());
+        let before_publish = match stages.contains(&Stage::Check) {
+            true => "",
+            false => " (judged before publishing)",
+        };
         let what = format!(
-            "{failures} failed checks, {warnings} warnings; {} and {}",
+            "{failures} failed checks, {warnings} warnings{before_publish}; {} and {}",
             pipeline.check.junit.display(),
             pipeline.check.summary.display()
         );
-        done.record(Stage::Check, u8::from(failures > 0), started, what);
+        done.record(Stage::Check, u8::from(!gate.passed()), started, what);
     }
     if stages.contains(&Stage::Publish) {
         let check_failed = done
@@ -177,14 +193,22 @@ async fn publish_stage(
         return Ok(());
     }
     let key = PseudonymKey::load(pipeline.key_file.as_deref())?;
-    let mut rows = 0;
-    for &month in &pipeline.months {
-        rows += publish(lake, month, to, pack, &key)
-            .await?
-            .rows
-            .values()
-            .sum::<usize>();
-    }
+    let months = pipeline
+        .months
+        .iter()
+        .map(|&month| (month, Some(pipeline.out.join(month.to_string()))))
+        .collect();
+    let published = publish_months(&PublishRequest {
+        lake,
+        months,
+        to,
+        landing: pipeline.landing.as_deref(),
+        pack,
+        key: &key,
+        rekey: false,
+    })
+    .await?;
+    let rows: usize = published.rows.values().sum();
     let what = format!(
         "{} months, {rows} rows published into {}",
         pipeline.months.len(),

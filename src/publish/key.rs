@@ -53,8 +53,8 @@ impl PseudonymKey {
         }
     }
 
-    /// The key in `path`: its bytes with one trailing newline removed; the
-    /// file must be readable by its owner only.
+    /// The key in `path`: its bytes with one trailing line ending (LF or
+    /// CRLF) removed; the file must be readable by its owner only.
     pub fn from_file(path: &Path) -> Result<PseudonymKey> {
         refuse_if_shared(path)?;
         let mut bytes = std::fs::read(path).map_err(|e| {
@@ -64,9 +64,7 @@ impl PseudonymKey {
                 "pass the path of the SCRB's key file",
             )
         })?;
-        if bytes.last() == Some(&b'\n') {
-            bytes.pop();
-        }
+        strip_line_ending(&mut bytes);
         checked(bytes, &path.display().to_string())
     }
 
@@ -79,6 +77,17 @@ impl PseudonymKey {
         mac.update(KEY_ID_TEXT.as_bytes());
         let digest = mac.finalize().into_bytes();
         digest.iter().take(16).map(|b| format!("{b:02x}")).collect()
+    }
+}
+
+/// Removes one trailing LF or CRLF (a key saved by a Windows editor is the
+/// same key); no other byte, since a key may be binary.
+fn strip_line_ending(bytes: &mut Vec<u8>) {
+    if bytes.last() == Some(&b'\n') {
+        bytes.pop();
+        if bytes.last() == Some(&b'\r') {
+            bytes.pop();
+        }
     }
 }
 
@@ -153,6 +162,18 @@ mod tests {
             "one newline removed"
         );
         assert_eq!(format!("{key:?}"), "PseudonymKey(redacted)");
+        std::fs::write(&path, "0123456789abcdef0123456789abcdef\r\n").unwrap();
+        assert_eq!(
+            PseudonymKey::from_file(&path).unwrap().id(),
+            key.id(),
+            "a CRLF is one line ending"
+        );
+        std::fs::write(&path, b"0123456789abcdef0123456789abcdef\r\r\n\n").unwrap();
+        assert_eq!(
+            PseudonymKey::from_file(&path).unwrap().bytes().len(),
+            35,
+            "only one line ending removed"
+        );
         std::fs::write(&path, "short").unwrap();
         let e = PseudonymKey::from_file(&path).unwrap_err().to_string();
         assert!(e.contains("fewer than 32") && !e.contains("short"), "{e}");

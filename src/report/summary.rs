@@ -132,7 +132,7 @@ fn costliest_rules(o: &mut String, report: &Report, lang: Lang) {
         let _ = writeln!(
             o,
             "| `{}` | {} | {records} | {} |",
-            markdown_cell(id),
+            markdown_code(id),
             markdown_cell(&say(description)),
             two(points / stations)
         );
@@ -143,29 +143,101 @@ fn short_hash(hash: &str) -> String {
     hash.chars().take(12).collect()
 }
 
-/// A Markdown table cell: pipes escaped, line breaks made spaces, and
-/// backticks and angle brackets neutralised, so a name cannot break the
-/// table or open HTML where the Markdown is rendered.
+/// A Markdown table cell that renders as the text it holds: pipes
+/// escaped, line breaks made spaces, backticks and angle brackets
+/// neutralised, and the characters of links, images and emphasis
+/// backslash-escaped (CommonMark), so a name from the registry cannot break
+/// the table, open HTML, or become a live link or a remote image. A bare URL
+/// is cut at `://` and `www.`, and `@` escaped, so GitHub does not link it either.
 pub fn markdown_cell(text: &str) -> String {
+    let chars: Vec<char> = text.chars().collect();
+    let mut cell = String::with_capacity(text.len());
+    for (k, &c) in chars.iter().enumerate() {
+        let before = k.checked_sub(1).and_then(|b| chars.get(b)).copied();
+        let after = chars.get(k + 1).copied();
+        match c {
+            '\n' | '\r' => cell.push(' '),
+            '<' => cell.push_str("&lt;"),
+            '>' => cell.push_str("&gt;"),
+            '`' => cell.push('\''),
+            '|' | '\\' | '[' | ']' | '(' | ')' | '!' | '*' | '~' | '@' => {
+                cell.push('\\');
+                cell.push(c);
+            }
+            '_' if !is_word(before) || !is_word(after) => cell.push_str("\\_"),
+            ':' if after == Some('/') => cell.push_str("\\:"),
+            '.' if ends_with_www(chars.get(..k).unwrap_or_default()) => cell.push_str("\\."),
+            c => cell.push(c),
+        }
+    }
+    cell
+}
+
+/// Whether `c` is a letter or digit: an `_` between two of them cannot
+/// start or end emphasis, so it stays as written (`no_upload`).
+fn is_word(c: Option<char>) -> bool {
+    c.is_some_and(char::is_alphanumeric)
+}
+
+/// Whether `head` ends with `www` (any case) at the start of a word.
+fn ends_with_www(head: &[char]) -> bool {
+    let n = head.len();
+    let www = head
+        .iter()
+        .rev()
+        .take(3)
+        .filter(|c| c.eq_ignore_ascii_case(&'w'))
+        .count()
+        == 3;
+    www && !is_word(n.checked_sub(4).and_then(|k| head.get(k)).copied())
+}
+
+/// Text inside a code span of a table cell (`` `…` ``): only the pipe, the
+/// line breaks and the backtick matter there; a backslash would show.
+fn markdown_code(text: &str) -> String {
     text.chars()
-        .flat_map(|c| match c {
-            '|' => "\\|".chars().collect::<Vec<_>>(),
-            '\n' | '\r' => vec![' '],
-            '<' => "&lt;".chars().collect(),
-            '>' => "&gt;".chars().collect(),
-            '`' => vec!['\''],
-            c => vec![c],
+        .map(|c| match c {
+            '\n' | '\r' => " ".to_string(),
+            '`' => "'".to_string(),
+            '|' => "\\|".to_string(),
+            c => c.to_string(),
         })
         .collect()
 }
 
 #[cfg(test)]
 mod tests {
-    use super::markdown_cell;
+    use super::{markdown_cell, markdown_code};
 
     #[test]
     fn a_cell_cannot_break_the_table() {
         assert_eq!(markdown_cell("a|b\n<script>`x`"), "a\\|b &lt;script&gt;'x'");
+    }
+
+    #[test]
+    fn a_cell_holds_no_link_no_image_and_no_emphasis() {
+        assert_eq!(
+            markdown_cell("[click](http://x)"),
+            "\\[click\\]\\(http\\://x\\)"
+        );
+        assert_eq!(
+            markdown_cell("![x](http://y/i.png)"),
+            "\\!\\[x\\]\\(http\\://y/i.png\\)"
+        );
+        assert_eq!(
+            markdown_cell("[a][1] *b* _c_ ~d~"),
+            "\\[a\\]\\[1\\] \\*b\\* \\_c\\_ \\~d\\~"
+        );
+        assert_eq!(markdown_cell("\\[x](y)"), "\\\\\\[x\\]\\(y\\)");
+        assert_eq!(
+            markdown_cell("www.x.in WWW.y a@b.in"),
+            "www\\.x.in WWW\\.y a\\@b.in"
+        );
+        assert_eq!(
+            markdown_cell("no_upload UP-GBN-003 A&B 4.5"),
+            "no_upload UP-GBN-003 A&B 4.5"
+        );
+        assert_eq!(markdown_code("R_1|`x`"), "R_1\\|'x'");
     }
 }
 
@@ -181,7 +253,7 @@ mod digest {
             "{md}"
         );
         assert!(
-            md.contains("| UP-X-2 &lt;script&gt;alert(1)&lt;/script&gt; | UP-X | 95.00 | 2 |"),
+            md.contains("| UP-X-2 &lt;script&gt;alert\\(1\\)&lt;/script&gt; | UP-X | 95.00 | 2 |"),
             "{md}"
         );
         assert!(

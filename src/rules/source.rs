@@ -149,23 +149,62 @@ impl PackFiles {
         self.files.iter().find(|f| f.name == name)
     }
 
-    /// Writes the files into `dir` (created if missing), refusing to
-    /// overwrite a file that is there.
+    /// Writes the files into `dir` (created if missing), all or none: when
+    /// any of them is there already (a link included), nothing is written;
+    /// when a write fails, the files it created are removed.
     pub fn export(&self, dir: &Path) -> Result<()> {
+        if dir.symlink_metadata().is_ok() && !dir.is_dir() {
+            return Err(Error::usage(
+                dir,
+                "is not a folder",
+                "export into a new or empty folder",
+            ));
+        }
+        let taken = self
+            .files
+            .iter()
+            .map(|f| dir.join(&f.name))
+            .find(|path| path.symlink_metadata().is_ok());
+        if let Some(path) = taken {
+            return Err(Error::usage(
+                &path,
+                "already exists, so nothing was written",
+                "export into a new or empty folder, or move the file away",
+            ));
+        }
         std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+        let mut created = Vec::new();
         for f in &self.files {
             let path = dir.join(&f.name);
-            if path.exists() {
-                return Err(Error::usage(
-                    &path,
-                    "already exists",
-                    "export into a new or empty folder",
-                ));
+            if let Err(e) = write_new(&path, &f.text, &mut created) {
+                for path in &created {
+                    let _ = std::fs::remove_file(path);
+                }
+                return Err(match e.kind() {
+                    std::io::ErrorKind::AlreadyExists => Error::usage(
+                        &path,
+                        "appeared while the pack was exported, so nothing was written",
+                        "export into a new or empty folder",
+                    ),
+                    _ => Error::io(&path, e),
+                });
             }
-            std::fs::write(&path, &f.text).map_err(|e| Error::io(&path, e))?;
         }
         Ok(())
     }
+}
+
+/// Writes `text` into a new file at `path`, never over one that is there,
+/// and adds `path` to `created` once the file is made.
+fn write_new(path: &Path, text: &str, created: &mut Vec<PathBuf>) -> std::io::Result<()> {
+    use std::io::Write as _;
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(path)?;
+    created.push(path.to_path_buf());
+    file.write_all(text.as_bytes())?;
+    file.sync_all()
 }
 
 #[cfg(test)]

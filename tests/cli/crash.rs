@@ -1,7 +1,10 @@
 //! Crash safety, measured: `ingest` killed with SIGKILL at random moments
 //! while it replaces a month. After every kill each (table, month, station)
 //! reads wholly as one upload or the other, every Parquet file the snapshot
-//! names reads to its end, and a rerun completes the replacement.
+//! names reads to its end, and a rerun completes the replacement. The same
+//! for `check --landing … --accept` while it stages, judges and accepts a
+//! passing upload: the current snapshot is wholly the old lake or wholly the
+//! accepted upload after every kill.
 
 use cctns_audit::lake::{register_snapshot, Lake, Manifest};
 use datafusion::arrow::array::AsArray;
@@ -112,7 +115,7 @@ fn assert_whole(
     }
 }
 
-fn copy_dir(from: &Path, to: &Path) {
+pub fn copy_dir(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).unwrap();
     for entry in std::fs::read_dir(from).unwrap() {
         let entry = entry.unwrap();
@@ -227,5 +230,88 @@ async fn ingest_killed_at_random_moments_never_leaves_a_mixed_snapshot() {
     assert!(
         tally.contains_key(&Left::StrayCommits),
         "no kill landed between two table commits: {tally:?}"
+    );
+}
+
+/// `check --landing <landing> --lake <lake> --accept` with `checks`.
+fn check_accept(landing: &Path, lake: &Path, checks: &Path) -> std::process::Child {
+    bin()
+        .arg("check")
+        .arg("--landing")
+        .arg(landing)
+        .arg("--lake")
+        .arg(lake)
+        .arg("--checks")
+        .arg(checks)
+        .arg("--accept")
+        .spawn()
+        .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn check_accept_killed_at_random_moments_leaves_the_old_snapshot_or_the_accepted_one() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path();
+    let (old, new) = (root.join("old"), root.join("new"));
+    generate(&old, 3, 12);
+    generate(&new, 4, 18);
+    let checks = root.join("lenient.yaml");
+    std::fs::write(&checks, "min_score: 0\nno_upload: ignore\n").unwrap();
+    let base = root.join("base");
+    timed_ingest(&old, &base);
+    let old_counts = counts(&partitions(&base).await);
+    let reference = root.join("reference");
+    copy_dir(&base, &reference);
+    let started = Instant::now();
+    let accepted = check_accept(&new, &reference, &checks).wait().unwrap();
+    let took = started.elapsed();
+    assert!(
+        accepted.success(),
+        "the upload passes the gate and is accepted"
+    );
+    let new_counts = counts(&partitions(&reference).await);
+    assert_ne!(old_counts, new_counts, "the two uploads must be told apart");
+
+    let mut tally: BTreeMap<Left, usize> = BTreeMap::new();
+    let mut rng = rand::rngs::StdRng::seed_from_u64(27);
+    let window = took.as_millis() as u64 * 6 / 5 + 1;
+    for trial in 0..TRIALS {
+        let lake: PathBuf = root.join(format!("check-trial-{trial}"));
+        copy_dir(&base, &lake);
+        let after = Duration::from_millis(rng.random_range(0..window));
+        let mut child = check_accept(&new, &lake, &checks);
+        std::thread::sleep(after);
+        let _ = child.kill();
+        let _ = child.wait();
+        let when = format!("trial {trial}, killed after {after:?}");
+        *tally.entry(left(&lake, 1)).or_default() += 1;
+        let found = partitions(&lake).await;
+        let now = counts(&found);
+        assert!(
+            now == old_counts || now == new_counts,
+            "{when}: the current snapshot is neither the old lake nor the accepted upload"
+        );
+        assert!(
+            found.values().all(|(_, runs)| *runs == 1),
+            "{when}: a partition mixes ingest runs"
+        );
+        let rerun = check_accept(&new, &lake, &checks).wait().unwrap();
+        assert!(rerun.success(), "{when}: the rerun completes");
+        let done = partitions(&lake).await;
+        assert_eq!(
+            counts(&done),
+            new_counts,
+            "{when}: the rerun accepts the upload"
+        );
+        assert!(
+            done.values().all(|(_, runs)| *runs == 1),
+            "{when}: one run per partition"
+        );
+        std::fs::remove_dir_all(&lake).unwrap();
+    }
+    eprintln!("check --accept of {took:?} killed {TRIALS} times; the kills left: {tally:?}");
+    assert!(
+        tally.contains_key(&Left::StrayCommits),
+        "no kill landed while the upload was staged: {tally:?}"
     );
 }

@@ -517,3 +517,186 @@ pub fn copy_month(from: &Path, to: &Path, month: &str, ps: &str) {
         std::fs::copy(&p, dir.join(p.file_name().unwrap())).unwrap();
     }
 }
+
+/// Validates JUnit files against the Jenkins xunit plugin's schema
+/// (`tests/data/junit-10.xsd`) with the validator `scripts/junit-validate.sh`
+/// installs (xmlschema).
+fn assert_valid_junit(files: &[&Path]) {
+    let o = std::process::Command::new("bash")
+        .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/junit-validate.sh"))
+        .args(files)
+        .output()
+        .unwrap();
+    let shown = text(&o);
+    let xml: Vec<String> = files
+        .iter()
+        .map(|f| std::fs::read_to_string(f).unwrap_or_default())
+        .collect();
+    assert!(
+        o.status.success(),
+        "not valid against junit-10.xsd: {shown}\n{}",
+        xml.join("\n")
+    );
+}
+
+#[test]
+fn an_upload_with_an_unreadable_file_fails_in_the_junit_the_summary_and_the_exit_code() {
+    let tmp = tempfile::tempdir().unwrap();
+    let lake = sample_lake(tmp.path());
+    let upload = tmp.path().join("upload");
+    copy_month(Path::new("sample-data"), &upload, "2024-08", "UP-GBN-001");
+    // A cell value that must reach no file of the gate.
+    let secret = "Zorawar Secretname";
+    let arrest = format!("ps_code,fir_no,name\nUP-GBN-001,0118/2024,{secret}\0\0\n");
+    std::fs::write(upload.join("2024-08/UP-GBN-001/arrest.csv"), arrest).unwrap();
+    let lenient = checks(
+        tmp.path(),
+        "lenient.yaml",
+        "min_score: 0\nno_upload: ignore\n",
+    );
+    let (junit, summary) = (tmp.path().join("j.xml"), tmp.path().join("s.md"));
+    let before = reader_files(&lake);
+    let o = run_expecting(
+        1,
+        &[
+            "check",
+            "--landing",
+            s(&upload),
+            "--lake",
+            s(&lake),
+            "--checks",
+            s(&lenient),
+            "--accept",
+            "--junit",
+            s(&junit),
+            "--summary",
+            s(&summary),
+        ],
+    );
+    assert!(text(&o).contains("upload discarded"), "{}", text(&o));
+    let xml = std::fs::read_to_string(&junit).unwrap();
+    let report = Report::deserialize_from_str(&xml).unwrap();
+    let failed = cases(&report)
+        .into_iter()
+        .filter_map(|(class, name, f)| Some((class, name, f?)))
+        .collect::<Vec<_>>();
+    assert_eq!(
+        failed.len(),
+        1,
+        "the unreadable file is the one failure: {xml}"
+    );
+    let (class, name, message) = &failed[0];
+    assert_eq!(class, "upload.UP-GBN-001", "{xml}");
+    assert!(name.ends_with("UP-GBN-001/arrest.csv"), "{xml}");
+    assert!(
+        message.contains("arrest.csv") && message.contains("NUL byte"),
+        "the message names the file and its error: {xml}"
+    );
+    let md = std::fs::read_to_string(&summary).unwrap();
+    assert!(md.starts_with("# CCTNS gate: FAILED"), "{md}");
+    assert!(md.contains("arrest.csv") && md.contains("NUL byte"), "{md}");
+    assert!(
+        md.contains("not accepted"),
+        "says the upload was not accepted: {md}"
+    );
+    for (what, shown) in [("junit", &xml), ("summary", &md), ("output", &text(&o))] {
+        assert!(
+            !shown.contains("Secretname"),
+            "a cell value in the {what}: {shown}"
+        );
+    }
+    assert_valid_junit(&[&junit]);
+    let after = reader_files(&lake);
+    for (path, bytes) in &before {
+        assert_eq!(after.get(path), Some(bytes), "{} changed", path.display());
+    }
+}
+
+#[test]
+fn the_junit_of_a_passing_and_of_a_failing_gate_validates_against_the_jenkins_schema() {
+    let tmp = tempfile::tempdir().unwrap();
+    let lake = sample_lake(tmp.path());
+    let mut files = Vec::new();
+    for (yaml, expected) in [
+        ("min_score: 0\nno_upload: ignore\n", 0),
+        (
+            "min_score: 99.5\nrules:\n  FIR-GEO: { warn: 0, fail: 5 }\n",
+            1,
+        ),
+    ] {
+        let path = checks(tmp.path(), &format!("checks-{expected}.yaml"), yaml);
+        let junit = tmp.path().join(format!("junit-{expected}.xml"));
+        let summary = tmp.path().join(format!("summary-{expected}.md"));
+        run_expecting(
+            expected,
+            &[
+                "check",
+                "--lake",
+                s(&lake),
+                "--month",
+                "2024-08",
+                "--checks",
+                s(&path),
+                "--junit",
+                s(&junit),
+                "--summary",
+                s(&summary),
+            ],
+        );
+        let md = std::fs::read_to_string(&summary).unwrap();
+        let verdict = ["# CCTNS gate: PASSED", "# CCTNS gate: FAILED"][expected as usize];
+        assert!(md.starts_with(verdict), "{md}");
+        files.push(junit);
+    }
+    let failing = std::fs::read_to_string(&files[1]).unwrap();
+    assert!(
+        failing.contains("<failure") && failing.contains("<system-out>"),
+        "{failing}"
+    );
+    assert_valid_junit(&files.iter().map(PathBuf::as_path).collect::<Vec<_>>());
+}
+
+#[test]
+fn run_only_publish_judges_first_and_publishes_no_failing_month() {
+    use std::os::unix::fs::PermissionsExt;
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let key = dir.join("key");
+    std::fs::write(&key, "0123456789abcdef0123456789abcdef").unwrap();
+    std::fs::set_permissions(&key, std::fs::Permissions::from_mode(0o600)).unwrap();
+    checks(dir, "strict.yaml", "min_score: 100\n");
+    let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("sample-data");
+    let yaml = |extra: &str| {
+        format!(
+            "landing: {}\nlake: lake\nmonth: 2024-08\nout: out\nchecks: strict.yaml\npublish: published\nkey_file: key\n{extra}",
+            data.display()
+        )
+    };
+    let file = dir.join("p.yaml");
+    std::fs::write(&file, yaml("")).unwrap();
+    run_expecting(0, &["run", s(&file), "--only", "ingest"]);
+    for narrowed in [["--only", "publish"], ["--from", "publish"]] {
+        let o = run_expecting(1, &["run", s(&file), narrowed[0], narrowed[1]]);
+        let shown = text(&o);
+        assert!(shown.contains("check    exit 1"), "{narrowed:?}: {shown}");
+        assert!(
+            shown.contains("skipped: the check failed"),
+            "{narrowed:?}: {shown}"
+        );
+        assert!(
+            !dir.join("published/fir").exists() && !dir.join("published/scores").exists(),
+            "{narrowed:?} published a failing month: {shown}"
+        );
+        let junit = std::fs::read_to_string(dir.join("out/junit.xml")).unwrap();
+        assert!(junit.contains("<failure"), "{junit}");
+        let md = std::fs::read_to_string(dir.join("out/summary.md")).unwrap();
+        assert!(md.starts_with("# CCTNS gate: FAILED"), "{md}");
+    }
+    std::fs::write(&file, yaml("publish_if_check_fails: true\n")).unwrap();
+    let o = run_expecting(0, &["run", s(&file), "--only", "publish"]);
+    assert!(
+        dir.join("published/fir").is_dir(),
+        "publish_if_check_fails: true publishes: {}",
+        text(&o)
+    );
+}

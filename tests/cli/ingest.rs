@@ -234,3 +234,152 @@ fn a_pipe_in_a_station_folder_is_refused_not_read() {
         "{stderr}"
     );
 }
+
+/// The one report of the ingest runs into `lake`, as JSON.
+fn only_report(lake: &Path) -> serde_json::Value {
+    let reports: Vec<_> = std::fs::read_dir(lake.join("_ingest"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    assert_eq!(reports.len(), 1, "{reports:?}");
+    serde_json::from_slice(&std::fs::read(&reports[0]).unwrap()).unwrap()
+}
+
+/// The capabilities that let root read and enter any folder whatever its
+/// mode: the binary runs without them, so a folder of mode 000 is as
+/// unreadable to it as to an SCRB's ingest user.
+const NO_ROOT_READING: [&str; 2] = [
+    "--inh-caps=-all",
+    "--bounding-set=-dac_override,-dac_read_search",
+];
+
+/// A command running the binary so that it cannot read `locked` (a folder
+/// of mode 000): as it is when this process cannot read it either, else
+/// through `setpriv` without root's reading capabilities; `None` when
+/// neither works here.
+fn binary_that_cannot_read(locked: &Path) -> Option<Command> {
+    let bin = env!("CARGO_BIN_EXE_cctns-audit");
+    if std::fs::read_dir(locked).is_err() {
+        return Some(Command::new(bin));
+    }
+    let quiet = |program: &str| {
+        Command::new("setpriv")
+            .args(NO_ROOT_READING)
+            .arg(program)
+            .arg(locked)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .status()
+            .ok()
+    };
+    let dropped = quiet("true").is_some_and(|s| s.success());
+    let blocked = quiet("ls").is_some_and(|s| !s.success());
+    (dropped && blocked).then(|| {
+        let mut cmd = Command::new("setpriv");
+        cmd.args(NO_ROOT_READING).arg(bin);
+        cmd
+    })
+}
+
+/// Defect 6 of issue 27: a station folder that cannot be listed, and a
+/// month folder whose entries cannot be looked at, are file errors naming
+/// them; the other stations load and the run exits 1.
+#[test]
+fn an_unreadable_folder_is_a_file_error_and_the_rest_loads() {
+    use std::os::unix::fs::PermissionsExt;
+    let tmp = tempfile::tempdir().unwrap();
+    let mut registry = REGISTRY.to_vec();
+    registry.extend_from_slice(b"UP-GBN-002,Sector 20,,UP-GBN,Gautam Buddh Nagar,UP\n");
+    put(tmp.path(), "landing/police_stations.csv", &registry);
+    put(tmp.path(), "landing/2024-04/UP-GBN-001/fir.csv", FIR);
+    let fir_002 = b"ps_code,fir_no,fir_date\nUP-GBN-002,0001/2024,2024-04-01\n";
+    put(tmp.path(), "landing/2024-04/UP-GBN-002/fir.csv", fir_002);
+    put(tmp.path(), "landing/2024-05/UP-GBN-001/fir.csv", FIR);
+    let landing = tmp.path().join("landing");
+    let station = landing.join("2024-04/UP-GBN-002");
+    let month = landing.join("2024-05");
+    let mode = |path: &Path, mode: u32| {
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).unwrap()
+    };
+    mode(&station, 0o000);
+    mode(&month, 0o444);
+    let Some(mut cmd) = binary_that_cannot_read(&station) else {
+        mode(&station, 0o755);
+        mode(&month, 0o755);
+        eprintln!("skipped: this process reads every folder and setpriv cannot drop that here");
+        return;
+    };
+    let lake = tmp.path().join("lake");
+    let out = cmd
+        .args(["ingest", landing.to_str().unwrap(), "--lake"])
+        .arg(&lake)
+        .arg("--quiet")
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    mode(&station, 0o755);
+    mode(&month, 0o755);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    let errors: Vec<&str> = stderr
+        .lines()
+        .filter(|l| l.starts_with("error: "))
+        .collect();
+    assert_eq!(errors.len(), 2, "{stderr}");
+    assert!(
+        errors[0].starts_with("error: 2024-04/UP-GBN-002: cannot read this folder (")
+            && errors[0].contains("let the user running the ingest read and enter it"),
+        "{stderr}"
+    );
+    assert!(
+        errors[1].starts_with("error: 2024-05/UP-GBN-001: cannot read this entry ("),
+        "{stderr}"
+    );
+    let report = only_report(&lake);
+    let files = &report["files"];
+    assert_eq!(files["2024-04/UP-GBN-002"]["file_error"], true);
+    assert_eq!(files["2024-04/UP-GBN-002"]["ps_code"], "UP-GBN-002");
+    assert_eq!(files["2024-05/UP-GBN-001"]["file_error"], true);
+    assert_eq!(files["2024-04/UP-GBN-001/fir.csv"]["rows_loaded"], 1);
+    assert_eq!(report["snapshot"], 1, "the rest is committed");
+}
+
+/// Defect 7 of issue 27: a CSV without its header line has a record for
+/// a header; the report never holds a cell of it (here a name and a mobile
+/// number) as an unknown column. Its rows are quarantined for the missing
+/// key columns, as the contract says.
+#[test]
+fn a_header_less_csv_leaves_no_cell_of_its_first_row_in_the_report() {
+    let tmp = tempfile::tempdir().unwrap();
+    put(tmp.path(), "landing/police_stations.csv", REGISTRY);
+    put(
+        tmp.path(),
+        "landing/2024-04/UP-GBN-001/fir.csv",
+        b"UP-GBN-001,0101/2024,2024-04-01,Ramvati Kushwaha,9876512345\n\
+          UP-GBN-001,0102/2024,2024-04-02,Sushila Rajbhar,9876554321\n",
+    );
+    let lake = tmp.path().join("lake");
+    ingest_exits_0(tmp.path(), &lake, &["--quiet"]);
+    let report = only_report(&lake);
+    let text = report.to_string();
+    for value in [
+        "Ramvati",
+        "9876512345",
+        "0101/2024",
+        "Sushila",
+        "9876554321",
+    ] {
+        assert!(!text.contains(value), "the report holds `{value}`: {text}");
+    }
+    let fir = &report["files"]["2024-04/UP-GBN-001/fir.csv"];
+    assert_eq!(fir["unknown_columns"], serde_json::json!([]));
+    assert_eq!(fir["rows_quarantined"], 1);
+    assert_eq!(
+        fir["quarantine"]["row:1"],
+        serde_json::json!([
+            "E-KEY-MISSING:ps_code",
+            "E-KEY-MISSING:fir_no",
+            "E-KEY-MISSING:fir_date"
+        ])
+    );
+}

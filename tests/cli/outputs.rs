@@ -182,3 +182,106 @@ fn csv_cells_are_guarded_against_formulas_and_html_escapes_every_value() {
     assert!(!page.contains("<b>Injected</b>"));
     assert!(page.contains("&#60;b&#62;Injected&#60;/b&#62; &#38; Co"));
 }
+
+/// How many times `c` stands in `md` with no backslash escaping it.
+fn unescaped(md: &str, c: char) -> usize {
+    let mut escaped = false;
+    let mut count = 0;
+    for ch in md.chars() {
+        match (escaped, ch) {
+            (true, _) => escaped = false,
+            (false, '\\') => escaped = true,
+            (false, ch) if ch == c => count += 1,
+            _ => {}
+        }
+    }
+    count
+}
+
+/// Issue 27, defect 7: a name in the registry is text in every Markdown
+/// file written (the audit's `summary.md`, the gate's `--summary`), never
+/// a live link, a remote image or HTML.
+#[test]
+fn a_registry_name_is_no_link_and_no_image_in_the_markdown_summaries() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path();
+    put(
+        root,
+        "landing/police_stations.csv",
+        "ps_code,ps_name,ps_name_hi,district_code,district_name,state_code\n\
+         UP-LNK-001,![x](http://y/i.png),,UP-LNK,[click](http://x),UP\n\
+         UP-LNK-002,<img src=http://y/j.png>,,UP-LNK,[click](http://x),UP\n",
+    );
+    for ps in ["UP-LNK-001", "UP-LNK-002"] {
+        put(
+            root,
+            &format!("landing/2024-04/{ps}/fir.csv"),
+            &format!("ps_code,fir_no,fir_date\n{ps},0001/2024,2024-04-01\n"),
+        );
+    }
+    let (landing, lake, out, gate) = (
+        root.join("landing"),
+        root.join("lake"),
+        root.join("out"),
+        root.join("gate.md"),
+    );
+    let path = |p: &Path| p.to_str().unwrap().to_string();
+    let ingest = run(
+        &["ingest", &path(&landing), "--lake", &path(&lake), "--quiet"],
+        "warn",
+    );
+    assert_eq!(
+        ingest.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&ingest.stderr)
+    );
+    let audit = run(
+        &[
+            "audit",
+            "--lake",
+            &path(&lake),
+            "--month",
+            "2024-04",
+            "--out",
+            &path(&out),
+        ],
+        "warn",
+    );
+    assert_eq!(
+        audit.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&audit.stderr)
+    );
+    let check = run(
+        &[
+            "check",
+            "--lake",
+            &path(&lake),
+            "--month",
+            "2024-04",
+            "--summary",
+            &path(&gate),
+        ],
+        "warn",
+    );
+    assert!(
+        matches!(check.status.code(), Some(0 | 1)),
+        "{}",
+        String::from_utf8_lossy(&check.stderr)
+    );
+    for md in [out.join("summary.md"), gate] {
+        let text = std::fs::read_to_string(&md).unwrap();
+        assert!(
+            text.contains("click"),
+            "{}: the name is shown: {text}",
+            md.display()
+        );
+        assert_eq!(unescaped(&text, '['), 0, "{}: {text}", md.display());
+        assert_eq!(unescaped(&text, ']'), 0, "{}: {text}", md.display());
+        for bad in ["](", "![", "<img", "http://"] {
+            assert!(!text.contains(bad), "{}: `{bad}` in {text}", md.display());
+        }
+    }
+}

@@ -1,7 +1,10 @@
 //! `publish`: pseudonymised Delta tables read back with DataFusion and with
 //! DuckDB, no personal value anywhere, keys handled as the spec says.
 
-use super::support::{audit_into, files_of, run, s, sample_lake, text};
+use super::support::{
+    audit_into, decoded_values, delta_rows, files_holding, key_file, run, run_expecting, s,
+    sample_lake, text,
+};
 use cctns_audit::publish::pseudonym::{pseudonym, Form};
 use cctns_audit::publish::PseudonymKey;
 use datafusion::arrow::array::{Array, AsArray, RecordBatch};
@@ -12,14 +15,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 
-const KEY: &str = "0123456789abcdef0123456789abcdef";
-
-fn key_file(dir: &Path, name: &str, key: &str) -> PathBuf {
-    let path = dir.join(name);
-    std::fs::write(&path, format!("{key}\n")).unwrap();
-    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).unwrap();
-    path
-}
+use super::support::KEY;
 
 /// Runs `publish` with a key file, whatever its exit code.
 fn publish_with(lake: &Path, month: &str, to: &Path, key: &Path) -> std::process::Output {
@@ -204,7 +200,7 @@ fn published_tables_hold_the_lakes_rows_pseudonymised_and_the_scores() {
     let spec_key = PseudonymKey::from_bytes(KEY.as_bytes().to_vec());
     assert_eq!(log["key_id"], spec_key.id());
 
-    let files = files_of(&to);
+    let values = decoded_values(&to);
     let personal = personal_values(&lake);
     let devanagari = |v: &String| v.chars().any(|c| ('\u{900}'..='\u{97f}').contains(&c));
     assert!(
@@ -212,10 +208,15 @@ fn published_tables_hold_the_lakes_rows_pseudonymised_and_the_scores() {
         "both scripts"
     );
     assert!(personal.len() > 100, "{}", personal.len());
+    let planted = personal.iter().next().unwrap();
+    assert!(
+        !files_holding(&lake, planted).is_empty(),
+        "the scan finds a personal value in the lake's compressed Parquet files"
+    );
     for value in personal.iter().chain([&KEY.to_string()]) {
-        for (path, bytes) in &files {
+        for (path, cell) in &values {
             assert!(
-                !bytes.windows(value.len()).any(|w| w == value.as_bytes()),
+                !cell.contains(value.as_str()),
                 "a personal value in {}",
                 path.display()
             );
@@ -422,4 +423,227 @@ print("fir", firs)
     );
     let lake_firs = rows_by_month(&lake_rows(&lake, "fir"))["2024-08"];
     assert_eq!(lines[2], format!("fir {lake_firs}"), "{shown}");
+}
+
+/// The victim columns of every published `fir` row of FIR `fir_no` of `ps`.
+fn victim_cells(to: &Path, ps: &str, fir_no: &str) -> Vec<Option<String>> {
+    let firs = read_delta(&to.join("fir"));
+    let (stations, numbers) = (texts(&firs, "ps_code"), texts(&firs, "fir_no"));
+    let mut cells = Vec::new();
+    for column in cctns_audit::publish::VICTIM_COLUMNS {
+        let values = texts(&firs, column);
+        for i in 0..values.len() {
+            if stations[i].as_deref() == Some(ps) && numbers[i].as_deref() == Some(fir_no) {
+                cells.push(values[i].clone());
+            }
+        }
+    }
+    cells
+}
+
+/// A landing folder with one upload of `month` for UP-GBN-001: the
+/// sample's `fir.csv` of that month plus `extra` rows.
+fn upload_of_gbn_001(dir: &Path, month: &str, extra: &[String]) -> PathBuf {
+    let landing = dir.join(format!("upload-{month}"));
+    let station = landing.join(month).join("UP-GBN-001");
+    std::fs::create_dir_all(&station).unwrap();
+    std::fs::copy(
+        "sample-data/police_stations.csv",
+        landing.join("police_stations.csv"),
+    )
+    .unwrap();
+    let mut fir =
+        std::fs::read_to_string(format!("sample-data/{month}/UP-GBN-001/fir.csv")).unwrap();
+    if !fir.ends_with('\n') {
+        fir.push('\n');
+    }
+    for row in extra {
+        fir += row;
+        fir.push('\n');
+    }
+    std::fs::write(station.join("fir.csv"), fir).unwrap();
+    landing
+}
+
+/// The June row of FIR 0101/2024 of UP-GBN-001, with `sections` for its act sections.
+fn june_fir_0101(sections: &str) -> String {
+    let june = std::fs::read_to_string("sample-data/2024-06/UP-GBN-001/fir.csv").unwrap();
+    let row = june.lines().find(|l| l.contains(",0101/2024,")).unwrap();
+    assert!(row.contains(",IPC 420,"), "{row}");
+    row.replace(",IPC 420,", &format!(",{sections},"))
+}
+
+#[test]
+fn a_later_reclassification_masks_the_fir_in_every_month_file_and_version() {
+    let tmp = tempfile::tempdir().unwrap();
+    let lake = sample_lake(tmp.path());
+    let key = key_file(tmp.path(), "key", KEY);
+    let to = tmp.path().join("p");
+    publish(&lake, "2024-06", &to, &key);
+    let (latitude, longitude) = ("28.4424", "77.4202");
+    assert!(
+        victim_cells(&to, "UP-GBN-001", "0101/2024")
+            .iter()
+            .any(|c| c.as_deref().is_some_and(|c| c.starts_with(latitude))),
+        "published as an IPC 420 FIR in June"
+    );
+    assert!(
+        !files_holding(&to, latitude).is_empty(),
+        "the scan finds it"
+    );
+    for sections in ["IPC 420; POCSO 4", "BNS 64"] {
+        let landing = upload_of_gbn_001(tmp.path(), "2024-07", &[june_fir_0101(sections)]);
+        run_expecting(0, &["ingest", s(&landing), "--lake", s(&lake), "--quiet"]);
+        let o = publish(&lake, "2024-07", &to, &key);
+        if sections.contains("POCSO") {
+            assert!(
+                text(&o).contains("masked") && text(&o).contains("2024-06"),
+                "the masked month is named: {}",
+                text(&o)
+            );
+        }
+        let cells = victim_cells(&to, "UP-GBN-001", "0101/2024");
+        assert!(cells.len() >= 10, "June's and July's rows: {cells:?}");
+        assert!(cells.iter().all(Option::is_none), "{sections}: {cells:?}");
+        for value in [latitude, longitude] {
+            assert_eq!(
+                files_holding(&to, value),
+                Default::default(),
+                "{sections}: {value} in a file of the published folder"
+            );
+        }
+        for table in ["fir", "scores"] {
+            let log = to.join(table).join("_delta_log");
+            let versions: Vec<u64> = std::fs::read_dir(&log)
+                .unwrap()
+                .filter_map(|e| {
+                    let name = e.unwrap().file_name().into_string().unwrap();
+                    name.strip_suffix(".json")?.parse().ok()
+                })
+                .collect();
+            let latest = *versions.iter().max().unwrap();
+            for version in 0..latest {
+                assert_eq!(
+                    delta_rows(&to.join(table), Some(version)),
+                    None,
+                    "{table} version {version} is still readable"
+                );
+            }
+        }
+        assert!(
+            !to.join("fir")
+                .join("_delta_log")
+                .join("00000000000000000000.json")
+                .exists(),
+            "the first version's log is gone"
+        );
+    }
+    let june = rows_by_month(&read_delta(&to.join("fir")));
+    assert_eq!(
+        june["2024-06"],
+        rows_by_month(&lake_rows(&lake, "fir"))["2024-06"]
+    );
+}
+
+#[test]
+fn a_folder_holds_one_key_and_a_rekey_republishes_every_month() {
+    let tmp = tempfile::tempdir().unwrap();
+    let lake = sample_lake(tmp.path());
+    let one = key_file(tmp.path(), "one", KEY);
+    let two = key_file(tmp.path(), "two", &"k".repeat(40));
+    let to = tmp.path().join("p");
+    publish(&lake, "2024-07", &to, &one);
+    let before = read_delta(&to.join("arrest"));
+    let o = publish_with(&lake, "2024-08", &to, &two);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    let (id_one, id_two) = (
+        PseudonymKey::from_bytes(KEY.as_bytes().to_vec()).id(),
+        PseudonymKey::from_bytes("k".repeat(40).into_bytes()).id(),
+    );
+    let message = text(&o);
+    assert!(
+        message.contains(&id_one) && message.contains(&id_two) && message.contains("--rekey"),
+        "{message}"
+    );
+    assert_eq!(message.trim().lines().count(), 1, "{message}");
+    assert_eq!(read_delta(&to.join("arrest")), before, "nothing changed");
+
+    let crlf = tmp.path().join("crlf");
+    std::fs::write(&crlf, format!("{KEY}\r\n")).unwrap();
+    std::fs::set_permissions(&crlf, std::fs::Permissions::from_mode(0o600)).unwrap();
+    publish(&lake, "2024-08", &to, &crlf);
+    let log: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(to.join("_publish.json")).unwrap()).unwrap();
+    assert_eq!(
+        log["key_id"],
+        id_one.as_str(),
+        "a CRLF key file is the same key"
+    );
+
+    let o = run(&[
+        "publish",
+        "--lake",
+        s(&lake),
+        "--month",
+        "2024-08",
+        "--to",
+        s(&to),
+        "--key-file",
+        s(&two),
+        "--rekey",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let log: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(to.join("_publish.json")).unwrap()).unwrap();
+    assert_eq!(log["key_id"], id_two.as_str());
+    for month in ["2024-07", "2024-08"] {
+        assert_eq!(log["months"][month]["key_id"], id_two.as_str(), "{month}");
+    }
+    let key = PseudonymKey::from_bytes("k".repeat(40).into_bytes());
+    let lake_names: BTreeSet<String> = texts(&lake_rows(&lake, "arrest"), "name")
+        .into_iter()
+        .flatten()
+        .map(|n| pseudonym(&key, "arrest.name", &n, Form::Text))
+        .collect();
+    let published: BTreeSet<String> = texts(&read_delta(&to.join("arrest")), "name")
+        .into_iter()
+        .flatten()
+        .collect();
+    assert!(
+        !published.is_empty() && published.is_subset(&lake_names),
+        "every month under the new key"
+    );
+}
+
+#[test]
+fn a_publish_folder_overlapping_the_lake_or_another_folder_is_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let lake = sample_lake(tmp.path());
+    let key = key_file(tmp.path(), "key", KEY);
+    let manifest = std::fs::read(lake.join("_lake.json")).unwrap();
+    for to in [
+        lake.clone(),
+        lake.join("published"),
+        tmp.path().to_path_buf(),
+    ] {
+        let o = publish_with(&lake, "2024-08", &to, &key);
+        assert_eq!(o.status.code(), Some(2), "{}: {}", to.display(), text(&o));
+        assert!(text(&o).contains("overlap"), "{}", text(&o));
+    }
+    let mine = tmp.path().join("mine");
+    std::fs::create_dir_all(&mine).unwrap();
+    std::fs::write(mine.join("notes.txt"), "mine").unwrap();
+    let o = publish_with(&lake, "2024-08", &mine, &key);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(text(&o).contains("not a publish folder"), "{}", text(&o));
+    assert_eq!(
+        std::fs::read_to_string(mine.join("notes.txt")).unwrap(),
+        "mine"
+    );
+    assert_eq!(
+        std::fs::read(lake.join("_lake.json")).unwrap(),
+        manifest,
+        "the lake unchanged"
+    );
+    assert!(!lake.join("published").exists());
 }

@@ -72,3 +72,97 @@ pub fn files_of(dir: &Path) -> std::collections::BTreeMap<PathBuf, Vec<u8>> {
     }
     all
 }
+
+/// Every value a reader could get out of the files under `dir`: each cell of
+/// each Parquet file decoded (compressed pages hide values from a byte
+/// scan; nested cells, such as a Delta checkpoint's statistics, in their
+/// display form), and every other file as text. One entry per cell or file.
+pub fn decoded_values(dir: &Path) -> Vec<(PathBuf, String)> {
+    use datafusion::arrow::util::display::{ArrayFormatter, FormatOptions};
+    use datafusion::parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+    let mut values = Vec::new();
+    for (rel, bytes) in files_of(dir) {
+        if !rel.extension().is_some_and(|e| e == "parquet") {
+            values.push((rel, String::from_utf8_lossy(&bytes).into_owned()));
+            continue;
+        }
+        let file = std::fs::File::open(dir.join(&rel)).unwrap();
+        let reader = ParquetRecordBatchReaderBuilder::try_new(file)
+            .unwrap_or_else(|e| panic!("{}: {e}", rel.display()))
+            .build()
+            .unwrap();
+        for batch in reader {
+            let batch = batch.unwrap();
+            for column in batch.columns() {
+                let shown = ArrayFormatter::try_new(column, &FormatOptions::default()).unwrap();
+                values.extend(
+                    (0..batch.num_rows()).map(|i| (rel.clone(), shown.value(i).to_string())),
+                );
+            }
+        }
+    }
+    values
+}
+
+/// The files under `dir` a decoded scan finds `needle` in.
+pub fn files_holding(dir: &Path, needle: &str) -> std::collections::BTreeSet<PathBuf> {
+    decoded_values(dir)
+        .into_iter()
+        .filter(|(_, value)| value.contains(needle))
+        .map(|(path, _)| path)
+        .collect()
+}
+
+/// The rows of the Delta table in `dir` at its latest version (or at
+/// `version`), each formatted as one line, sorted; `None` when that
+/// version cannot be read.
+pub fn delta_rows(dir: &Path, version: Option<u64>) -> Option<Vec<String>> {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    rt.block_on(async {
+        let url = url::Url::from_directory_path(dir).unwrap();
+        let mut builder = deltalake_core::DeltaTableBuilder::from_url(url).unwrap();
+        if let Some(version) = version {
+            builder = builder.with_version(version);
+        }
+        let table = builder.load().await.ok()?;
+        let ctx = datafusion::prelude::SessionContext::new();
+        table.update_datafusion_session(&ctx.state()).ok()?;
+        let provider = table.table_provider().await.ok()?;
+        let batches = ctx.read_table(provider).ok()?.collect().await.ok()?;
+        let mut rows = Vec::new();
+        for batch in &batches {
+            let mut by_name: Vec<usize> = (0..batch.num_columns()).collect();
+            by_name.sort_by_key(|&i| batch.schema().field(i).name().clone());
+            let sorted = batch.project(&by_name).unwrap();
+            let shown: Vec<_> = sorted
+                .columns()
+                .iter()
+                .map(|c| {
+                    datafusion::arrow::util::display::ArrayFormatter::try_new(
+                        c,
+                        &Default::default(),
+                    )
+                    .unwrap()
+                })
+                .collect();
+            for row in 0..sorted.num_rows() {
+                let cells: Vec<String> = shown.iter().map(|f| f.value(row).to_string()).collect();
+                rows.push(cells.join("|"));
+            }
+        }
+        rows.sort();
+        Some(rows)
+    })
+}
+
+/// The spec's test key (outputs.md, "Publishing for dashboards").
+pub const KEY: &str = "0123456789abcdef0123456789abcdef";
+
+/// A key file `dir/name` holding `key` and a newline, readable by its owner only.
+pub fn key_file(dir: &Path, name: &str, key: &str) -> PathBuf {
+    use std::os::unix::fs::PermissionsExt;
+    let path = dir.join(name);
+    std::fs::write(&path, format!("{key}\n")).unwrap();
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).unwrap();
+    path
+}
