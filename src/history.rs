@@ -24,10 +24,6 @@ use crate::score::ScoreSummary;
 use serde_json::value::RawValue;
 use sha2::{Digest, Sha256};
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicU64, Ordering};
-
-/// Writes started by this process, naming each one's partial file apart.
-static WRITES: AtomicU64 = AtomicU64::new(0);
 
 /// Format of the history files; raised when their meaning changes.
 const FORMAT: u32 = 1;
@@ -116,14 +112,6 @@ impl ScoreHistory {
                 "report this as a bug",
             )
         })?;
-        std::fs::create_dir_all(&self.dir).map_err(|e| Error::io(&self.dir, e))?;
-        let path = self.path(scores.month);
-        let partial = path.with_extension(format!(
-            "json.{}-{}.partial",
-            std::process::id(),
-            WRITES.fetch_add(1, Ordering::Relaxed)
-        ));
-        std::fs::write(&partial, text).map_err(|e| Error::io(&partial, e))?;
-        std::fs::rename(&partial, &path).map_err(|e| Error::io(&path, e))
+        crate::atomic::write_file(&self.path(scores.month), text.as_bytes())
     }
 }

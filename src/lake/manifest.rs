@@ -134,14 +134,6 @@ fn read_manifest(path: &Path) -> Result<Option<Manifest>> {
 
 /// Writes `manifest` to a temporary file beside `path`, syncs it and renames it over `path`.
 fn write_atomically(path: &Path, manifest: &Manifest) -> Result<()> {
-    use std::io::Write;
-    if let Some(dir) = path.parent() {
-        fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
-    }
-    let tmp = path.with_extension("json.tmp");
-    let bytes = serde_json::to_vec_pretty(manifest).map_err(|e| Error::io(&tmp, e.into()))?;
-    let mut file = fs::File::create(&tmp).map_err(|e| Error::io(&tmp, e))?;
-    file.write_all(&bytes).map_err(|e| Error::io(&tmp, e))?;
-    file.sync_all().map_err(|e| Error::io(&tmp, e))?;
-    fs::rename(&tmp, path).map_err(|e| Error::io(path, e))
+    let bytes = serde_json::to_vec_pretty(manifest).map_err(|e| Error::io(path, e.into()))?;
+    crate::atomic::write_file(path, &bytes)
 }

@@ -8,7 +8,6 @@ use crate::contract::Month;
 use crate::error::{Error, Result};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
-use std::io::Write;
 use std::path::Path;
 
 /// `_publish.json`: what the folder holds.
@@ -114,8 +113,6 @@ impl PublishLog {
     pub fn write(&self, dir: &Path) -> Result<()> {
         let path = dir.join(PUBLISH_LOG);
         let bytes = serde_json::to_vec_pretty(self).map_err(|e| Error::io(&path, e.into()))?;
-        let mut file = std::fs::File::create(&path).map_err(|e| Error::io(&path, e))?;
-        file.write_all(&bytes).map_err(|e| Error::io(&path, e))?;
-        file.sync_all().map_err(|e| Error::io(&path, e))
+        crate::atomic::write_file(&path, &bytes)
     }
 }
