@@ -201,6 +201,10 @@ pub struct CheckArgs {
     /// and executor in this process) or ballista://HOST:PORT (a cluster).
     #[arg(long, default_value = "local")]
     pub engine: Engine,
+    /// Audit the stations in this many shards (for tests and measurements;
+    /// by default chosen from --memory-limit and the lake's rows).
+    #[arg(long, hide = true)]
+    pub shards: Option<std::num::NonZeroUsize>,
 }
 
 /// What fails the gate.
@@ -258,6 +262,10 @@ pub struct RunArgs {
     /// standalone or ballista://HOST:PORT.
     #[arg(long)]
     pub engine: Option<Engine>,
+    /// Audit the stations in this many shards (for tests and measurements;
+    /// by default chosen from --memory-limit and the lake's rows).
+    #[arg(long, hide = true)]
+    pub shards: Option<std::num::NonZeroUsize>,
 }
 
 /// `lake` subcommands.
@@ -304,6 +312,10 @@ pub struct AuditArgs {
     /// and executor in this process) or ballista://HOST:PORT (a cluster).
     #[arg(long, default_value = "local")]
     pub engine: Engine,
+    /// Audit the stations in this many shards (for tests and measurements;
+    /// by default chosen from --memory-limit and the lake's rows).
+    #[arg(long, hide = true)]
+    pub shards: Option<std::num::NonZeroUsize>,
 }
 
 /// Arguments of `generate`.
@@ -505,6 +517,7 @@ async fn run_audit(args: AuditArgs) -> Result<Outcome> {
         lang: args.lang,
         memory_limit: args.memory_limit,
         engine: args.engine,
+        shards: args.shards,
     })
     .await?;
     print_audit_summary(&done, &args.out);
@@ -706,6 +719,7 @@ async fn run_check(args: CheckArgs) -> Result<Outcome> {
         lang: args.lang,
         memory_limit: args.memory_limit,
         engine: args.engine.clone(),
+        shards: args.shards,
     };
     let done = match (&args.landing, &args.month) {
         (Some(landing), _) => {
@@ -830,6 +844,7 @@ async fn run_pipeline(args: RunArgs) -> Result<Outcome> {
     if let Some(engine) = &args.engine {
         pipeline.engine = engine.clone();
     }
+    pipeline.shards = args.shards;
     let stages = chosen_stages(&pipeline, &args)?;
     let done = cctns_audit::pipeline::run::run(&pipeline, &stages).await?;
     print_run(&done, &pipeline);

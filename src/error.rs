@@ -167,12 +167,7 @@ impl Error {
             return self;
         };
         match self {
-            Error::Engine { context, source }
-                if matches!(
-                    source.find_root(),
-                    datafusion::error::DataFusionError::ResourcesExhausted(_)
-                ) =>
-            {
+            Error::Engine { context, source } if is_exhausted(&source) => {
                 tracing::debug!(error = %source.find_root(), "over the memory limit");
                 Error::OverMemoryLimit {
                     context,
@@ -183,6 +178,16 @@ impl Error {
                 Error::Many(all.into_iter().map(|e| e.beyond(Some(limit))).collect())
             }
             other => other,
+        }
+    }
+
+    /// Whether the engine ran out of the memory its pool gives it
+    /// (DataFusion's `ResourcesExhausted`, here or in one of several errors).
+    pub fn is_out_of_memory(&self) -> bool {
+        match self {
+            Error::Engine { source, .. } => is_exhausted(source),
+            Error::Many(all) => all.iter().any(Error::is_out_of_memory),
+            _ => false,
         }
     }
 
@@ -201,4 +206,12 @@ impl Error {
             | Error::Injected(_) => 3,
         }
     }
+}
+
+/// Whether DataFusion's `error` is, at its root, an exhausted memory pool.
+fn is_exhausted(error: &datafusion::error::DataFusionError) -> bool {
+    matches!(
+        error.find_root(),
+        datafusion::error::DataFusionError::ResourcesExhausted(_)
+    )
 }

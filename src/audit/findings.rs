@@ -151,6 +151,38 @@ impl Findings {
         set
     }
 
+    /// The findings of disjoint groups of stations (shards) of one month,
+    /// as one audit of all of them would give: every record of every part,
+    /// in the same order. A record found by two parts is an error (the
+    /// parts overlapped, a bug).
+    pub fn merge(month: Month, rules: Vec<String>, parts: Vec<Findings>) -> Result<Findings> {
+        let mut all = Findings::new(month, rules);
+        for part in parts {
+            all.failing.extend(part.failing);
+            all.passing.extend(part.passing);
+        }
+        all.sort();
+        let failing_twice = all.failing.windows(2).find(|w| {
+            (&w[0].ps_code, &w[0].table, &w[0].record_key)
+                == (&w[1].ps_code, &w[1].table, &w[1].record_key)
+        });
+        let passing_twice = all
+            .passing
+            .windows(2)
+            .find(|w| (&w[0].ps_code, &w[0].population) == (&w[1].ps_code, &w[1].population));
+        let twice = failing_twice
+            .map(|w| &w[0].ps_code)
+            .or(passing_twice.map(|w| &w[0].ps_code));
+        match twice {
+            Some(ps_code) => Err(Error::usage(
+                format!("audit of {month}"),
+                format!("station {ps_code} was audited in two shards"),
+                "report this as a bug",
+            )),
+            None => Ok(all),
+        }
+    }
+
     fn sort(&mut self) {
         self.failing.sort_by(|a, b| {
             (&a.ps_code, &a.table, &a.record_key).cmp(&(&b.ps_code, &b.table, &b.record_key))

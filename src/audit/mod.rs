@@ -12,6 +12,7 @@
 mod counts;
 mod findings;
 pub mod plan;
+mod shard;
 
 use crate::contract::Month;
 use crate::error::{Error, Result};
@@ -21,6 +22,7 @@ pub use counts::{station_rows, Rows, RuleCounts, StationRows};
 use datafusion::arrow::array::{Array, AsArray};
 use datafusion::prelude::SessionContext;
 pub use findings::{FailingRecord, Findings, FindingsBuilder, PassingRecords, RuleSet, Violation};
+pub use shard::{shard_count, split, Shard};
 use std::collections::BTreeMap;
 
 /// Audits `month`: compiles the pack, runs every plan concurrently, gathers the findings.

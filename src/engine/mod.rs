@@ -16,6 +16,10 @@ mod choice;
 
 pub use choice::{Engine, DEFAULT_SCHEDULER_PORT};
 
+mod shard;
+
+pub use shard::shard_session;
+
 #[cfg(feature = "ballista")]
 pub mod ballista;
 

@@ -306,36 +306,42 @@ fn refused_report(refused: &crate::landing::Refused) -> FileReport {
 }
 
 impl FileReader {
-    /// Reads `files` in parallel and sends their loaded rows to `sender`,
-    /// coalesced per reader thread into batches of about [`SENT_ROWS`]
-    /// rows (a station file holds a few dozen: the writer's cost is per
-    /// batch); the outcomes keep the reports and the quarantined rows.
+    /// Reads `files` in parallel, a window of [`READ_WINDOW`] files at a
+    /// time, and sends their loaded rows to `sender` in the files' order
+    /// (the landing's: month, then `ps_code`), coalesced into batches of
+    /// about [`SENT_ROWS`] rows (a station file holds a few dozen: the
+    /// writer's cost is per batch). The lake's files are thus clustered by
+    /// station, which lets an audit of a shard skip the others' rows. The
+    /// outcomes keep the reports and the quarantined rows.
     fn read_all(
         &self,
         files: Vec<StationFile>,
         table: &'static TableDef,
         sender: &lake::RowSender,
     ) -> Vec<FileOutcome> {
-        let schema = table.lake_schema();
-        files
-            .into_par_iter()
-            .fold(
-                || Sending::new(schema.clone(), sender),
-                |mut sending, file| {
-                    let (outcome, loaded) = self.read(file);
-                    if let Some(batch) = loaded {
-                        sending.push(batch);
-                    }
-                    sending.outcomes.push(outcome);
+        let mut sending = Sending::new(table.lake_schema(), sender);
+        let mut files = files.into_iter();
+        loop {
+            let window: Vec<StationFile> = files.by_ref().take(READ_WINDOW).collect();
+            if window.is_empty() {
+                break;
+            }
+            let read: Vec<_> = window
+                .into_par_iter()
+                .map(|file| {
+                    let read = self.read(file);
                     self.progress.step();
-                    sending
-                },
-            )
-            .map(Sending::finish)
-            .reduce(Vec::new, |mut all, more| {
-                all.extend(more);
-                all
-            })
+                    read
+                })
+                .collect();
+            for (outcome, loaded) in read {
+                if let Some(batch) = loaded {
+                    sending.push(batch);
+                }
+                sending.outcomes.push(outcome);
+            }
+        }
+        sending.finish()
     }
 
     /// Whether the registry knows the station of `file` (a file of a station
@@ -381,8 +387,11 @@ impl FileReader {
 /// Rows per batch sent to a streamed commit.
 const SENT_ROWS: usize = 8192;
 
-/// One reader thread's share of a commit: its files' outcomes, and their
-/// loaded rows gathered into batches before they are sent.
+/// Station files read at once, in parallel, before their rows are sent in order.
+const READ_WINDOW: usize = 64;
+
+/// A commit's files' outcomes, and their loaded rows gathered into batches
+/// before they are sent.
 struct Sending<'a> {
     coalescer: BatchCoalescer,
     sender: &'a lake::RowSender,

@@ -18,7 +18,7 @@ mod write;
 
 pub use lock::WriterLock;
 pub use manifest::{Manifest, Replaced};
-pub use read::{digest_up_to, read_registry, register_snapshot, registry_in};
+pub use read::{digest_up_to, read_registry, register_snapshot, registry_in, rows_up_to};
 pub use scan::LakeTable;
 pub use stream::{
     replace_streamed, row_channel, send_current_rows, RowSender, RowSource, StreamBudget,

@@ -78,6 +78,22 @@ pub async fn digest_up_to(ctx: &SessionContext, last: Month) -> Result<String> {
     Ok(format!("{:x}", hasher.finalize()))
 }
 
+/// The rows of every lake table (the registry and the quarantine included)
+/// in months up to `last`, from the Delta log; `None` when a table is not
+/// the lake's own (a distributed engine's) or a file lacks its row count.
+pub async fn rows_up_to(ctx: &SessionContext, last: Month) -> Option<u64> {
+    let last = last.to_string();
+    let mut rows = 0;
+    for (name, _) in super::table_schemas() {
+        let provider = ctx.table_provider(name).await.ok()?;
+        if provider.downcast_ref::<EmptyTable>().is_some() {
+            continue;
+        }
+        rows += provider.downcast_ref::<LakeTable>()?.rows_up_to(&last)?;
+    }
+    Some(rows)
+}
+
 /// The registry of the lake's current snapshot (empty when none was ingested).
 pub async fn read_registry(lake: &Lake, manifest: &Manifest) -> Result<Registry> {
     let Some(&version) = manifest.tables.get(REGISTRY) else {

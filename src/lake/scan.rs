@@ -117,21 +117,34 @@ impl LakeTable {
     /// sorted: what an audit of `last` can read of this table. Re-uploads
     /// write new files, so equal lists mean equal rows.
     pub fn files_up_to(&self, last: &str) -> Vec<(&str, u64)> {
-        let month = self
-            .partition_fields
-            .iter()
-            .position(|f| f.name() == "month");
         let mut files: Vec<(&str, u64)> = self
-            .files
-            .iter()
-            .filter(|f| match month.map(|m| &f.partition_values[m]) {
-                Some(ScalarValue::Utf8(Some(m))) => m.as_str() <= last,
-                Some(_) | None => true,
-            })
+            .lake_files_up_to(last)
             .map(|f| (f.path.as_str(), f.size))
             .collect();
         files.sort_unstable();
         files
+    }
+
+    /// The rows of months up to `last` (as [`LakeTable::files_up_to`]),
+    /// from the Delta log's `numRecords`; `None` when a file lacks it.
+    pub fn rows_up_to(&self, last: &str) -> Option<u64> {
+        self.lake_files_up_to(last)
+            .map(|f| f.rows.map(|n| n as u64))
+            .sum()
+    }
+
+    fn lake_files_up_to<'a>(&'a self, last: &str) -> impl Iterator<Item = &'a LakeFile> + 'a {
+        let last = last.to_owned();
+        let month = self
+            .partition_fields
+            .iter()
+            .position(|f| f.name() == "month");
+        self.files
+            .iter()
+            .filter(move |f| match month.map(|m| &f.partition_values[m]) {
+                Some(ScalarValue::Utf8(Some(m))) => *m <= last,
+                Some(_) | None => true,
+            })
     }
 
     /// The files whose partition values satisfy every filter that reads partition columns only.

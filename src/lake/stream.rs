@@ -20,6 +20,8 @@ use datafusion::datasource::provider_as_source;
 use datafusion::error::DataFusionError;
 use datafusion::execution::{SendableRecordBatchStream, TaskContext};
 use datafusion::logical_expr::LogicalPlanBuilder;
+use datafusion::parquet::basic::Compression;
+use datafusion::parquet::file::properties::WriterProperties;
 use datafusion::physical_plan::stream::RecordBatchStreamAdapter;
 use datafusion::physical_plan::streaming::PartitionStream;
 use datafusion::prelude::{col, lit, Expr, SessionContext};
@@ -171,11 +173,33 @@ pub async fn replace_streamed(
         .map_err(Error::engine(format!(
             "streaming rows into lake table {name}"
         )))?;
-    let mut write = table.write(Vec::new()).with_input_plan(plan);
+    let mut write = table
+        .write(Vec::new())
+        .with_input_plan(plan)
+        .with_writer_properties(clustered_writer_properties());
     if let Some(size) = budget.target_file_size {
         write = write.with_target_file_size(Some(size));
     }
     replace_with(write, &properties, exists, predicate, name).await
+}
+
+/// Rows per Parquet row group of a streamed commit.
+const ROW_GROUP_ROWS: usize = 65_536;
+/// Rows per data page at most, so that the page index can skip within a row group.
+const PAGE_ROWS: usize = 8_192;
+
+/// The Parquet writer properties of a streamed commit: delta-rs's (Snappy)
+/// with row groups and pages of bounded rows. Rows arrive in `ps_code`
+/// order (see the ingest), so each row group's and page's `ps_code`
+/// minimum and maximum span a few stations, and an audit of a shard of
+/// stations skips the others' row groups and pages by their statistics.
+fn clustered_writer_properties() -> WriterProperties {
+    WriterProperties::builder()
+        .set_created_by(format!("cctns-audit {}", env!("CARGO_PKG_VERSION")))
+        .set_compression(Compression::SNAPPY)
+        .set_max_row_group_row_count(Some(ROW_GROUP_ROWS))
+        .set_data_page_row_count_limit(PAGE_ROWS)
+        .build()
 }
 
 /// Sends the rows table `name` holds now for `month` and `stations` to

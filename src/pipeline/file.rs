@@ -108,6 +108,9 @@ pub struct Pipeline {
     /// Where the audits' plans run (`engine`: local, standalone or
     /// ballista://HOST:PORT; local by default).
     pub engine: crate::engine::Engine,
+    /// Shards of stations each audit runs in (not a key of the file: the
+    /// hidden `--shards` of `run`; see [`crate::pipeline::AuditJob::shards`]).
+    pub shards: Option<std::num::NonZeroUsize>,
 }
 
 const KEYS: &[&str] = &[
@@ -232,6 +235,7 @@ impl Reader<'_> {
             lang,
             memory_limit,
             engine,
+            shards: None,
         })
     }
 

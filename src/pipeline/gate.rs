@@ -38,6 +38,8 @@ pub struct GateOptions {
     pub memory_limit: Option<crate::engine::MemoryLimit>,
     /// Where the audits' plans run.
     pub engine: crate::engine::Engine,
+    /// Shards of stations each audit runs in (see [`AuditJob::shards`]).
+    pub shards: Option<std::num::NonZeroUsize>,
 }
 
 /// What the gate decided.
@@ -115,6 +117,7 @@ pub async fn check_month(
         lang: opts.lang,
         memory_limit: opts.memory_limit,
         engine: opts.engine.clone(),
+        shards: opts.shards,
     })
     .await?;
     let source = format!(
@@ -163,6 +166,7 @@ pub async fn check_upload(
             lang: opts.lang,
             memory_limit: opts.memory_limit,
             engine: opts.engine.clone(),
+            shards: opts.shards,
         })
         .await;
         match done {

@@ -8,14 +8,12 @@ pub mod file;
 pub mod gate;
 pub mod publishing;
 pub mod run;
+pub mod sharded;
 
 pub use file::{Pipeline, Stage};
 pub use gate::{check_month, check_upload, GateDone, GateOptions};
 
-use crate::audit::{
-    audit_months, holds_month, not_audited, station_measure, station_rows, Findings, RuleCounts,
-    StationRows,
-};
+use crate::audit::{holds_month, not_audited, station_rows, Findings, RuleCounts, StationRows};
 use crate::check::Checks;
 use crate::contract::{Month, Registry};
 use crate::error::Result;
@@ -27,6 +25,7 @@ use crate::rules::{PackFiles, PackSource, RulePack};
 use crate::score::{path_to_first, score, trend, ScoreSummary, Scores, ScoringModel};
 use datafusion::prelude::SessionContext;
 use rayon::prelude::*;
+use sharded::{audit_shards, plan_shards, Sharding};
 use std::path::Path;
 
 /// What an audit found and wrote.
@@ -107,6 +106,9 @@ pub struct AuditJob<'a> {
     pub memory_limit: Option<crate::engine::MemoryLimit>,
     /// Where the audit's plans run (see [`crate::engine::Engine`]).
     pub engine: crate::engine::Engine,
+    /// Shards of stations to audit apart (`--shards`, hidden; otherwise
+    /// chosen from the memory limit and the lake's rows, see [`sharded`]).
+    pub shards: Option<std::num::NonZeroUsize>,
 }
 
 /// Whether an audit uses the lake's [`ScoreHistory`].
@@ -167,6 +169,7 @@ pub async fn audit_to_files(
         lang: Lang::Both,
         memory_limit: None,
         engine: crate::engine::Engine::Local,
+        shards: None,
     })
     .await
 }
@@ -186,6 +189,10 @@ async fn audit_within(job: &AuditJob<'_>) -> Result<AuditDone> {
     let (pack, model) = (&job.pack.rules, &job.pack.model);
     let history = job.history;
     let ctx = crate::engine::lake_session_on(lake, manifest, job.memory_limit, &job.engine).await?;
+    let sharding = Sharding {
+        limit: job.memory_limit,
+        forced: job.shards,
+    };
     let registry = registry_in(&ctx).await?;
     tracing::debug!(ms = started.elapsed().as_millis() as u64, "lake opened");
     let kept = (history != History::Ignored).then(|| ScoreHistory::of(lake));
@@ -208,7 +215,7 @@ async fn audit_within(job: &AuditJob<'_>) -> Result<AuditDone> {
         false => vec![month],
     };
     let (scored, rows) = futures::future::join(
-        audit_and_score(&ctx, pack, model, &registry, &months),
+        audit_and_score(&ctx, pack, model, &registry, &months, sharding),
         station_rows(&ctx, month),
     )
     .await;
@@ -316,25 +323,25 @@ impl Basis<'_> {
     }
 }
 
-/// Audits `months` together (see [`audit_months`]) and scores each, in parallel.
+/// Audits `months` together (see [`crate::audit::audit_months`]), in the shards of
+/// stations `sharding` asks for (see [`sharded`]), and scores each month,
+/// in parallel.
 pub async fn audit_and_score(
     ctx: &SessionContext,
     pack: &RulePack,
     model: &ScoringModel,
     registry: &Registry,
     months: &[Month],
+    sharding: Sharding,
 ) -> Result<Vec<(Findings, Scores)>> {
-    let measures = months
-        .iter()
-        .map(|&m| station_measure(ctx, &model.volume.table, &model.volume.value, m));
-    let (all, counts) = futures::future::join(
-        audit_months(ctx, pack, months),
-        futures::future::try_join_all(measures),
-    )
-    .await;
-    Ok(all?
+    let Some(&last) = months.iter().max() else {
+        return Ok(Vec::new());
+    };
+    let shards = plan_shards(ctx, pack, registry, last, sharding).await?;
+    tracing::debug!(shards = shards.len(), "stations cut into shards");
+    let audited = audit_shards(ctx, pack, model, months, shards, sharding.limit).await?;
+    Ok(audited
         .into_par_iter()
-        .zip(counts?)
         .map(|(findings, counts)| {
             let scores = score(&findings, registry, model, &counts);
             (findings, scores)

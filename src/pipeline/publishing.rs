@@ -95,6 +95,7 @@ async fn audit_for_publish(
         lang: Lang::Both,
         memory_limit: None,
         engine: crate::engine::Engine::Local,
+        shards: None,
     })
     .await?;
     Ok(out)

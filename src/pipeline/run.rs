@@ -78,6 +78,7 @@ pub async fn run(pipeline: &Pipeline, stages: &[Stage]) -> Result<RunDone> {
                 lang: pipeline.lang,
                 memory_limit: pipeline.memory_limit,
                 engine: pipeline.engine.clone(),
+                shards: pipeline.shards,
             })
             .await?;
             audited.push((month, audit_done));
@@ -104,6 +105,7 @@ pub async fn run(pipeline: &Pipeline, stages: &[Stage]) -> Result<RunDone> {
             lang: pipeline.lang,
             memory_limit: pipeline.memory_limit,
             engine: pipeline.engine.clone(),
+            shards: pipeline.shards,
         };
         let source = format!("pipeline {}", pipeline.file.display());
         let verdicts = judge_and_write(&audited, checks, &opts, &source)?;

@@ -55,6 +55,8 @@ pub enum Kind {
     Sql {
         /// The query.
         query: String,
+        /// Whether it relates rows of several stations (`scope: lake`).
+        lake_wide: bool,
     },
 }
 
@@ -90,7 +92,7 @@ pub(super) fn kind_of(spec: &RuleSpec, table: &str, problem: &mut Problem<'_>) -
         ],
         "child_due" => &["child", "on", "record_columns", "deadline"],
         "station" => &["measures", "fails_when"],
-        "sql" => &["query"],
+        "sql" => &["query", "scope"],
         other => {
             problem(
                 "kind",
@@ -146,10 +148,44 @@ pub(super) fn kind_of(spec: &RuleSpec, table: &str, problem: &mut Problem<'_>) -
         },
         _ => Kind::Sql {
             query: need("query", spec.query.as_ref()),
+            lake_wide: lake_wide(spec.scope.as_deref(), problem),
         },
     };
     check_kind_tables(&kind, table, problem);
     Some(kind)
+}
+
+/// Whether a `sql` rule's `scope` is the whole lake (`lake`) rather than
+/// one station (`station`, the default).
+fn lake_wide(scope: Option<&str>, problem: &mut Problem<'_>) -> bool {
+    match scope {
+        None | Some("station") => false,
+        Some("lake") => true,
+        Some(other) => {
+            problem(
+                "scope",
+                format!("unknown scope `{other}`"),
+                "write scope: station (the default) or scope: lake for a query relating rows of several stations".into(),
+            );
+            false
+        }
+    }
+}
+
+impl Kind {
+    /// Whether the rule relates rows of one station only (rule catalogue
+    /// v1.4), so that an audit may run it over groups of stations apart: a
+    /// key or join that includes `ps_code`, a row predicate, a station
+    /// aggregate, or a `sql` rule without `scope: lake`.
+    pub fn is_station_local(&self) -> bool {
+        let has_station = |columns: &[String]| columns.iter().any(|c| c == "ps_code");
+        match self {
+            Kind::Row { .. } | Kind::Station { .. } => true,
+            Kind::Unique { key } => has_station(key),
+            Kind::Parent { on, .. } | Kind::ChildDue { on, .. } => has_station(on),
+            Kind::Sql { lake_wide, .. } => !lake_wide,
+        }
+    }
 }
 
 fn check_kind_tables(kind: &Kind, table: &str, problem: &mut Problem<'_>) {
@@ -212,6 +248,7 @@ fn present_fields(spec: &RuleSpec) -> Vec<&'static str> {
     add("deadline", spec.deadline.is_some());
     add("measures", !spec.measures.is_empty());
     add("query", spec.query.is_some());
+    add("scope", spec.scope.is_some());
     fields
 }
 

@@ -186,6 +186,17 @@ impl RulePack {
         self.rules.iter().find(|r| r.id == id)
     }
 
+    /// The rules that relate rows of several stations (see
+    /// [`Kind::is_station_local`]): while the pack has one, an audit reads
+    /// the whole lake at once rather than in shards of stations.
+    pub fn lake_wide_rules(&self) -> Vec<&str> {
+        self.rules
+            .iter()
+            .filter(|r| !r.kind.is_station_local())
+            .map(|r| r.id.as_str())
+            .collect()
+    }
+
     fn add_file(&mut self, path: &Path, text: &str, problems: &mut Vec<Error>) {
         let file: RuleFile = match serde_yaml_ng::from_str(text) {
             Ok(f) => f,

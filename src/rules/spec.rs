@@ -66,6 +66,9 @@ pub struct RuleSpec {
     pub measures: BTreeMap<String, MeasureSpec>,
     /// `sql`: a SELECT returning `ps_code`, `record_key` and optionally `message`, `table`, `failed`.
     pub query: Option<String>,
+    /// `sql`: `lake` when the query relates rows of several stations, so that
+    /// it runs over the whole lake at once; `station` (the default) otherwise.
+    pub scope: Option<String>,
 }
 
 /// A station measure: an aggregate per station over some tables and months.

@@ -20,6 +20,7 @@ mod publish;
 mod publish_crash;
 mod rules;
 mod run;
+mod shards;
 mod snapshots;
 mod stdout;
 mod support;

@@ -1,22 +1,8 @@
 //! Kept snapshots: `audit --snapshot`, `lake log`, and two writers at once.
 
 use super::gate::copy_month;
-use super::support::{audit_into, files_of, run, run_expecting, s, sample_lake, text};
+use super::support::{audit_files, audit_into, run, run_expecting, s, sample_lake, text};
 use std::path::Path;
-
-/// The files an audit wrote, with `run.generated_at` (the run's time) taken out of `report.json`.
-fn audit_files(out: &Path) -> std::collections::BTreeMap<std::path::PathBuf, Vec<u8>> {
-    let mut files = files_of(out);
-    let json = out.join("report.json");
-    let mut report: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(&json).unwrap()).unwrap();
-    report["run"]
-        .as_object_mut()
-        .unwrap()
-        .remove("generated_at");
-    files.insert("report.json".into(), serde_json::to_vec(&report).unwrap());
-    files
-}
 
 /// Re-uploads UP-GBN-001's August with its last FIR left out.
 fn reupload_shorter_august(tmp: &Path, lake: &Path) {

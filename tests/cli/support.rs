@@ -166,3 +166,17 @@ pub fn key_file(dir: &Path, name: &str, key: &str) -> PathBuf {
     std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).unwrap();
     path
 }
+
+/// The files an audit wrote, with `run.generated_at` (the run's time) taken out of `report.json`.
+pub fn audit_files(out: &Path) -> std::collections::BTreeMap<std::path::PathBuf, Vec<u8>> {
+    let mut files = files_of(out);
+    let json = out.join("report.json");
+    let mut report: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&json).unwrap()).unwrap();
+    report["run"]
+        .as_object_mut()
+        .unwrap()
+        .remove("generated_at");
+    files.insert("report.json".into(), serde_json::to_vec(&report).unwrap());
+    files
+}

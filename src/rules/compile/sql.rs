@@ -21,7 +21,7 @@ pub fn audit_sql_options() -> SQLOptions {
 /// Compiles the `sql` rule at `index` of the pack.
 pub(super) async fn compile(scope: &Scope<'_>, index: usize) -> Result<Group> {
     let rule = &scope.pack.rules[index];
-    let Kind::Sql { query } = &rule.kind else {
+    let Kind::Sql { query, .. } = &rule.kind else {
         return Err(Error::usage(
             rule.place.to_string(),
             format!("rule {} is not a sql rule", rule.id),
