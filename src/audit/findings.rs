@@ -162,17 +162,21 @@ impl Findings {
             all.passing.extend(part.passing);
         }
         all.sort();
-        let failing_twice = all.failing.windows(2).find(|w| {
-            (&w[0].ps_code, &w[0].table, &w[0].record_key)
-                == (&w[1].ps_code, &w[1].table, &w[1].record_key)
-        });
+        let failing_twice = all
+            .failing
+            .iter()
+            .zip(all.failing.iter().skip(1))
+            .find(|(a, b)| {
+                (&a.ps_code, &a.table, &a.record_key) == (&b.ps_code, &b.table, &b.record_key)
+            });
         let passing_twice = all
             .passing
-            .windows(2)
-            .find(|w| (&w[0].ps_code, &w[0].population) == (&w[1].ps_code, &w[1].population));
+            .iter()
+            .zip(all.passing.iter().skip(1))
+            .find(|(a, b)| (&a.ps_code, &a.population) == (&b.ps_code, &b.population));
         let twice = failing_twice
-            .map(|w| &w[0].ps_code)
-            .or(passing_twice.map(|w| &w[0].ps_code));
+            .map(|(a, _)| &a.ps_code)
+            .or(passing_twice.map(|(a, _)| &a.ps_code));
         match twice {
             Some(ps_code) => Err(Error::usage(
                 format!("audit of {month}"),
