@@ -14,7 +14,48 @@ use std::process::ExitCode;
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+/// mimalloc's options for a batch job's peak memory (what `--memory-limit`
+/// and the benchmarks' peak RSS count), as environment variables: memory
+/// freed goes back to the system at once (`purge_delay` 0; mimalloc waits
+/// 1 s, and a shard's freed pages piled up under the next one's), and
+/// arenas are committed as they are used rather than whole.
+const ALLOCATOR_OPTIONS: [(&str, &str); 2] = [
+    ("MIMALLOC_PURGE_DELAY", "0"),
+    ("MIMALLOC_ARENA_EAGER_COMMIT", "0"),
+];
+
+/// Runs this program again, in place (`exec`), with [`ALLOCATOR_OPTIONS`]
+/// in its environment when they are not there yet. mimalloc reads them
+/// when the process starts, before `main`: its first arena is made (and,
+/// by default, committed whole) then, so `mi_option_set` here would come
+/// too late for it. Options the user set are kept; when the program cannot
+/// run itself again it simply goes on with mimalloc's defaults.
+#[cfg(unix)]
+fn with_allocator_options() {
+    use std::os::unix::process::CommandExt;
+    let missing: Vec<_> = ALLOCATOR_OPTIONS
+        .into_iter()
+        .filter(|(name, _)| std::env::var_os(name).is_none())
+        .collect();
+    if missing.is_empty() {
+        return;
+    }
+    let Ok(exe) = std::env::current_exe() else {
+        return;
+    };
+    let mut args = std::env::args_os();
+    let mut again = std::process::Command::new(exe);
+    if let Some(name) = args.next() {
+        again.arg0(name);
+    }
+    let _failed = again.args(args).envs(missing).exec();
+}
+
+#[cfg(not(unix))]
+fn with_allocator_options() {}
+
 fn main() -> ExitCode {
+    with_allocator_options();
     let cli = match cli::parse_args() {
         Ok(cli) => cli,
         Err(e) => {
