@@ -34,7 +34,7 @@ impl PublishFolder {
     /// publish) and removes what an interrupted publish left beside it.
     pub async fn take(to: &Path) -> Result<PublishFolder> {
         let parent = parent_of(to)?;
-        std::fs::create_dir_all(&parent).map_err(|e| Error::io(&parent, e))?;
+        std::fs::create_dir_all(&parent).map_err(|e| cannot_write(&parent, &e))?;
         let name = to
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
@@ -161,6 +161,15 @@ fn parent_of(to: &Path) -> Result<PathBuf> {
     })
 }
 
+/// A place beside the publish folder this user cannot write: bad `--to` (exit 2).
+fn cannot_write(path: &Path, e: &std::io::Error) -> Error {
+    Error::usage(
+        path,
+        format!("cannot write here ({e})"),
+        "pass --to a folder in a place the user running publish can write",
+    )
+}
+
 /// The lock at `path`, waiting off the async workers while another holds it.
 async fn lock(path: &Path) -> Result<File> {
     let file = OpenOptions::new()
@@ -169,7 +178,7 @@ async fn lock(path: &Path) -> Result<File> {
         .create(true)
         .truncate(false)
         .open(path)
-        .map_err(|e| Error::io(path, e))?;
+        .map_err(|e| cannot_write(path, &e))?;
     match file.try_lock() {
         Ok(()) => return Ok(file),
         Err(std::fs::TryLockError::Error(e)) => return Err(Error::io(path, e)),

@@ -646,4 +646,12 @@ fn a_publish_folder_overlapping_the_lake_or_another_folder_is_refused() {
         "the lake unchanged"
     );
     assert!(!lake.join("published").exists());
+    let o = publish_with(&lake, "2024-08", Path::new("/proc/cctns-published"), &key);
+    assert_eq!(
+        o.status.code(),
+        Some(2),
+        "a place nobody can write: {}",
+        text(&o)
+    );
+    assert!(text(&o).contains("cannot write here"), "{}", text(&o));
 }
