@@ -2,7 +2,7 @@
 //! cluster of separate processes started by `scripts/ballista-cluster.sh`)
 //! writes the files the local engine writes.
 
-use crate::support::{audit_into, run, run_expecting, s, sample_lake, text};
+use crate::support::{audit_into, generated_lake, run, s, sample_lake, text};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -26,13 +26,9 @@ fn assert_same_files(a: &Path, b: &Path, what: &str) {
 /// A generated landing folder with defects of every rule (as the ground
 /// truth test makes it), ingested into `<dir>/lake`.
 fn every_rule_lake(dir: &Path) -> PathBuf {
-    let landing = dir.join("landing");
-    run_expecting(
-        0,
+    generated_lake(
+        dir,
         &[
-            "generate",
-            "--out",
-            s(&landing),
             "--stations",
             "30",
             "--districts",
@@ -46,10 +42,7 @@ fn every_rule_lake(dir: &Path) -> PathBuf {
             "--seed",
             "8",
         ],
-    );
-    let lake = dir.join("lake");
-    run_expecting(0, &["ingest", s(&landing), "--lake", s(&lake), "--quiet"]);
-    lake
+    )
 }
 
 /// Audits `month` of `lake` with the local engine and with `engine`, and

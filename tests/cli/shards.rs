@@ -2,18 +2,16 @@
 //! depend on the number of shards, a rule relating several stations keeps
 //! the lake whole, and a limit too small for one station is one line.
 
-use super::support::{audit_files, audit_into, run_expecting, s, sample_lake, text};
+use super::support::{
+    audit_files, audit_into, generated_lake, run_expecting, s, sample_lake, text,
+};
 use std::path::{Path, PathBuf};
 
 /// A generated landing of two states with defects of every rule, ingested.
 fn every_rule_lake(dir: &Path) -> PathBuf {
-    let landing = dir.join("landing");
-    run_expecting(
-        0,
+    generated_lake(
+        dir,
         &[
-            "generate",
-            "--out",
-            s(&landing),
             "--stations",
             "40",
             "--districts",
@@ -29,10 +27,7 @@ fn every_rule_lake(dir: &Path) -> PathBuf {
             "--seed",
             "28",
         ],
-    );
-    let lake = dir.join("lake");
-    run_expecting(0, &["ingest", s(&landing), "--lake", s(&lake), "--quiet"]);
-    lake
+    )
 }
 
 /// Audits `month` of `lake` in `shards` shards into `out` (the month before

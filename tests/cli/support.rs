@@ -180,3 +180,15 @@ pub fn audit_files(out: &Path) -> std::collections::BTreeMap<std::path::PathBuf,
     files.insert("report.json".into(), serde_json::to_vec(&report).unwrap());
     files
 }
+
+/// A landing folder generated into `<dir>/landing` with `generate`'s
+/// `options` (stations, months, defects, seed), ingested into `<dir>/lake`.
+pub fn generated_lake(dir: &Path, options: &[&str]) -> PathBuf {
+    let landing = dir.join("landing");
+    let mut args = vec!["generate", "--out", s(&landing)];
+    args.extend_from_slice(options);
+    run_expecting(0, &args);
+    let lake = dir.join("lake");
+    run_expecting(0, &["ingest", s(&landing), "--lake", s(&lake), "--quiet"]);
+    lake
+}
