@@ -609,12 +609,14 @@ async fn run_lint(dir: Option<PathBuf>) -> Result<Outcome> {
     let files = source.files()?;
     let pack = lint_files(&files).await?;
     let scoring = files.file(cctns_audit::rules::pack::SCORING_FILE).is_some();
-    if scoring {
-        ScoringModel::from_files(&files, &pack)?;
-    }
+    let model = match scoring {
+        true => Some(ScoringModel::from_files(&files, &pack)?),
+        false => None,
+    };
+    let zones = model.as_ref().map_or(&[][..], |m| m.zones.as_slice());
     let checks = files
         .file(CHECKS_FILE)
-        .map(|f| Checks::parse(&f.path, &f.text, &pack));
+        .map(|f| Checks::parse(&f.path, &f.text, &pack, zones));
     if let Some(checks) = checks {
         checks?;
     }

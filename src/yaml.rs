@@ -189,6 +189,85 @@ pub fn problems_to_error(mut problems: Vec<Error>) -> Result<()> {
     }
 }
 
+/// The 1-based line that sets the top-level key `key` (written at the
+/// start of a line, comments skipped).
+pub fn top_key_line(text: &str, key: &str) -> Option<usize> {
+    text.lines()
+        .position(|l| !l.starts_with([' ', '\t', '-', '#']) && sets_key(l, key))
+        .map(|i| i + 1)
+}
+
+/// The 1-based lines of each item of the block sequence under the
+/// top-level key `key` (`key:` then `- …` lines): item i begins on
+/// `start` and ends before `end`. Empty when the key is absent or its
+/// items are written in flow style (`key: [ … ]`).
+pub fn item_spans(text: &str, key: &str) -> Vec<std::ops::Range<usize>> {
+    let Some(key_line) = top_key_line(text, key) else {
+        return Vec::new();
+    };
+    let mut starts = Vec::new();
+    let mut end = key_line + 1;
+    let mut dash: Option<usize> = None;
+    for (i, l) in text.lines().enumerate().skip(key_line) {
+        if l.trim().is_empty() || is_comment(l) {
+            continue;
+        }
+        let depth = l.len() - l.trim_start_matches(' ').len();
+        let item = l.trim_start().starts_with("- ") || l.trim() == "-";
+        if depth == 0 && !item {
+            break;
+        }
+        if item && *dash.get_or_insert(depth) == depth {
+            starts.push(i + 1);
+        }
+        end = i + 2;
+    }
+    let ends = starts.iter().skip(1).copied().chain([end]);
+    starts.iter().zip(ends).map(|(&s, e)| s..e).collect()
+}
+
+/// The 1-based line, within `lines` and at or after the line that sets
+/// `after_key`, of the `nth` (from 0) whole-word occurrence of `word`
+/// (not part of a longer code such as `UP-1` or `HPX`).
+pub fn word_line(
+    text: &str,
+    lines: std::ops::Range<usize>,
+    after_key: &str,
+    word: &str,
+    nth: usize,
+) -> Option<usize> {
+    let mut seen = 0;
+    let mut started = false;
+    for (i, l) in text.lines().enumerate() {
+        let number = i + 1;
+        if !lines.contains(&number) {
+            continue;
+        }
+        started = started || sets_key(l, after_key);
+        if !started || is_comment(l) {
+            continue;
+        }
+        seen += whole_words(l, word);
+        if seen > nth {
+            return Some(number);
+        }
+    }
+    None
+}
+
+/// How many times `word` stands alone in `line` (its neighbours are not
+/// letters, digits, `-` or `_`).
+fn whole_words(line: &str, word: &str) -> usize {
+    let part = |c: Option<char>| c.is_some_and(|c| c.is_alphanumeric() || c == '-' || c == '_');
+    line.match_indices(word)
+        .filter(|(at, _)| {
+            let before = line.get(..*at).and_then(|s| s.chars().next_back());
+            let after = line.get(at + word.len()..).and_then(|s| s.chars().next());
+            !part(before) && !part(after)
+        })
+        .count()
+}
+
 fn indentation(line: &str) -> usize {
     line.len() - line.trim_start_matches([' ', '-']).len()
 }
@@ -221,6 +300,22 @@ mod tests {
         assert_eq!(d.line(&["rules", "Y", "warn"]), 6);
         assert_eq!(d.line(&["rules", "X"]), 4);
         assert_eq!(d.line(&["b"]), 7);
+    }
+
+    #[test]
+    fn sequence_items_and_words_in_them_are_found_on_their_lines() {
+        let text = "# zones: a comment\nzones:\n  - { name: a }\n  # c\n  - name: b\n    states:\n      - HP\n      - HPX\n      - HP\nother: 1\n";
+        assert_eq!(top_key_line(text, "zones"), Some(2));
+        assert_eq!(item_spans(text, "zones"), [3..5, 5..10]);
+        assert_eq!(word_line(text, 5..10, "states", "HP", 0), Some(7));
+        assert_eq!(word_line(text, 5..10, "states", "HP", 1), Some(9));
+        assert_eq!(word_line(text, 5..10, "states", "HP", 2), None);
+        assert_eq!(
+            word_line("g:\n- states: [UP, UP-1, UP]\n", 2..3, "states", "UP", 1),
+            Some(2)
+        );
+        assert!(item_spans("zones: [{ name: a }]\n", "zones").is_empty());
+        assert!(item_spans("other: 1\n", "zones").is_empty());
     }
 
     #[test]

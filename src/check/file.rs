@@ -1,9 +1,10 @@
 //! The checks file (YAML; spec outputs.md, "The CI gate"): limits a month's
 //! audit must hold. Every problem of the file is reported at once.
 
-use super::{Checks, Limit, Limits, NoUpload};
+use super::{Checks, Limit, Limits, MinZone, NoUpload};
 use crate::error::{Error, Result};
 use crate::rules::RulePack;
+use crate::score::Zone;
 use crate::yaml::{did_you_mean, key_text, problems_to_error, YamlDoc};
 use serde_yaml_ng::Value;
 use std::path::Path;
@@ -11,6 +12,7 @@ use std::path::Path;
 const KEYS: &[&str] = &[
     "min_score",
     "min_district_score",
+    "min_zone",
     "no_upload",
     "max_quarantined",
     "rules",
@@ -19,20 +21,22 @@ const LIMIT_KEYS: &[&str] = &["warn", "fail"];
 const LIMIT_FIX: &str = "write a count (5) or a percent (2%, 0.5%) between 0% and 100%";
 
 impl Checks {
-    /// Reads and checks a checks file; rule ids must be rules of `pack`.
-    pub fn load(path: &Path, pack: &RulePack) -> Result<Checks> {
-        Checks::from_doc(&YamlDoc::read(path, "checks file")?, pack)
+    /// Reads and checks a checks file; rule ids must be rules of `pack`
+    /// and a `min_zone` one of `zones`, the scoring model's.
+    pub fn load(path: &Path, pack: &RulePack, zones: &[Zone]) -> Result<Checks> {
+        Checks::from_doc(&YamlDoc::read(path, "checks file")?, pack, zones)
     }
 
     /// Checks the text of a checks file (named `path` in messages).
-    pub fn parse(path: &Path, text: &str, pack: &RulePack) -> Result<Checks> {
+    pub fn parse(path: &Path, text: &str, pack: &RulePack, zones: &[Zone]) -> Result<Checks> {
         Checks::from_doc(
             &YamlDoc::parse(path, text.to_string(), "checks file")?,
             pack,
+            zones,
         )
     }
 
-    fn from_doc(doc: &YamlDoc, pack: &RulePack) -> Result<Checks> {
+    fn from_doc(doc: &YamlDoc, pack: &RulePack, zones: &[Zone]) -> Result<Checks> {
         let mut problems = Vec::new();
         doc.unknown_keys(&doc.root, &[], KEYS, &mut problems);
         let mut checks = Checks {
@@ -43,6 +47,7 @@ impl Checks {
         checks.min_score = get("min_score").and_then(|v| score(doc, v, "min_score", &mut problems));
         checks.min_district_score = get("min_district_score")
             .and_then(|v| score(doc, v, "min_district_score", &mut problems));
+        checks.min_zone = get("min_zone").and_then(|v| min_zone(doc, v, zones, &mut problems));
         if let Some(v) = get("no_upload") {
             checks.no_upload = doc.typed::<NoUpload>(
                 v,
@@ -73,6 +78,41 @@ fn score(doc: &YamlDoc, v: &Value, key: &str, problems: &mut Vec<Error>) -> Opti
         "write a score from 0 to 100, e.g. 80",
     ));
     None
+}
+
+/// `min_zone: NAME`: a zone of the model; it and the zones before it pass.
+fn min_zone(
+    doc: &YamlDoc,
+    v: &Value,
+    zones: &[Zone],
+    problems: &mut Vec<Error>,
+) -> Option<MinZone> {
+    let fix = "write the name of a zone of scoring.yaml, e.g. `min_zone: blue`";
+    let name = doc.typed::<String>(v, &["min_zone"], fix, problems)?;
+    if zones.is_empty() {
+        problems.push(Error::usage(
+            doc.at(&["min_zone"]),
+            format!("`min_zone: {name}`: the scoring model has no zones"),
+            "add `zones:` to the rule pack's scoring.yaml (`cctns-audit rules export DIR` shows the default), or remove min_zone",
+        ));
+        return None;
+    }
+    let names: Vec<&str> = zones.iter().map(|z| z.name.as_str()).collect();
+    let Some(at) = names.iter().position(|z| *z == name) else {
+        problems.push(Error::usage(
+            doc.at(&["min_zone"]),
+            format!("unknown zone `{name}`"),
+            format!(
+                "{} (the zones of scoring.yaml)",
+                did_you_mean(&name, &names)
+            ),
+        ));
+        return None;
+    };
+    Some(MinZone {
+        passing: names.iter().take(at + 1).map(|z| z.to_string()).collect(),
+        name,
+    })
 }
 
 /// `{ warn: L, fail: L }`, or (when `bare_fails`) a single limit that fails.
@@ -192,6 +232,63 @@ fn rule_limits(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn odisha() -> Vec<Zone> {
+        [("green", 75.0), ("blue", 65.0), ("red", 0.0)]
+            .map(|(name, min_score)| Zone {
+                name: name.into(),
+                name_hi: None,
+                min_score,
+            })
+            .to_vec()
+    }
+
+    fn parsed(text: &str, zones: &[Zone]) -> Result<Checks> {
+        let pack = RulePack::from_files(&crate::rules::PackFiles::built_in()).unwrap();
+        Checks::parse(Path::new("c.yaml"), text, &pack, zones)
+    }
+
+    #[test]
+    fn min_zone_passes_the_named_zone_and_those_before_it() {
+        let checks = parsed("min_score: 10\nmin_zone: blue\n", &odisha()).unwrap();
+        assert_eq!(
+            checks.min_zone,
+            Some(MinZone {
+                name: "blue".into(),
+                passing: vec!["green".into(), "blue".into()],
+            })
+        );
+    }
+
+    #[test]
+    fn an_unknown_zone_is_an_error_on_its_line_with_the_closest_name() {
+        let e = parsed("min_score: 10\nmin_zone: bleu\n", &odisha()).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "c.yaml:2: unknown zone `bleu`; did you mean `blue`? (the zones of scoring.yaml)"
+        );
+        assert_eq!(e.exit_code(), 2);
+    }
+
+    #[test]
+    fn min_zone_without_zones_in_the_model_names_the_fix() {
+        let e = parsed("min_zone: blue\n", &[]).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "c.yaml:1: `min_zone: blue`: the scoring model has no zones; add `zones:` to the rule pack's scoring.yaml (`cctns-audit rules export DIR` shows the default), or remove min_zone"
+        );
+    }
+
+    #[test]
+    fn a_bad_min_zone_is_reported_with_the_other_problems() {
+        let e = parsed("min_zone: [blue]\nmin_scor: 80\n", &odisha()).unwrap_err();
+        let lines: Vec<String> = e.to_string().lines().map(str::to_string).collect();
+        assert_eq!(lines.len(), 2, "{lines:?}");
+        assert!(
+            lines.iter().any(|l| l.starts_with("c.yaml:1: `min_zone`")),
+            "{lines:?}"
+        );
+    }
 
     #[test]
     fn percents_are_exact_fractions() {

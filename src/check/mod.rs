@@ -3,7 +3,7 @@
 //! Input: the [`Checks`] of a checks file and the [`Facts`] of an audited
 //! month (scores, per-rule counts, rows read and quarantined per station).
 //! Output: a [`Verdict`], one [`Case`] per station and check (and per
-//! district for `min_district_score`), written as JUnit XML ([`junit`]) and
+//! district for `min_district_score` and `min_zone`), written as JUnit XML ([`junit`]) and
 //! Markdown ([`summary`]).
 //!
 //! Readings of the spec where it is silent (an SCRB analyst's reading):
@@ -15,6 +15,9 @@
 //!   and `{ warn: …, fail: … }` works there as for rules;
 //! - `min_score` judges every station, one that uploaded nothing (score 0)
 //!   included, which then fails both `min_score` and `no_upload: fail`;
+//! - `min_zone` (v1.4) judges every station and every district, each by
+//!   the zone of its own score: a unit in a zone after the named one, in
+//!   the scoring model's order, fails;
 //! - a percent of an empty population (no records, no rows read) is 0%;
 //! - only the checks the file names get cases; `no_upload: ignore` gives none;
 //! - with `--fail-on warning` a warning is reported and counted as a failure;
@@ -43,12 +46,37 @@ pub struct Checks {
     pub min_score: Option<f64>,
     /// A district scoring below fails.
     pub min_district_score: Option<f64>,
+    /// A station or a district in a zone after this one fails (v1.4).
+    pub min_zone: Option<MinZone>,
     /// What a station with no upload gets (`None`: the file names no such check).
     pub no_upload: Option<NoUpload>,
     /// Quarantined rows of a station's rows read.
     pub max_quarantined: Option<Limits>,
     /// Per rule id: failing records of a station.
     pub rules: Vec<(String, Limits)>,
+}
+
+/// `min_zone`: the lowest zone a station or a district may be in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MinZone {
+    /// The zone the file names.
+    pub name: String,
+    /// It and the zones before it in the scoring model's order: the zones that pass.
+    pub passing: Vec<String>,
+}
+
+impl MinZone {
+    /// How a unit of `score` in `zone` comes out (a unit without a zone fails).
+    fn judge(&self, zone: Option<&str>, score: f64) -> Outcome {
+        match zone {
+            Some(z) if self.passing.iter().any(|p| p == z) => Outcome::Pass,
+            zone => Outcome::Fail(format!(
+                "zone {} (score {score:.2}) is below the minimum zone {}",
+                zone.unwrap_or("none"),
+                self.name
+            )),
+        }
+    }
 }
 
 /// What `no_upload` does with a station that uploaded nothing.
@@ -137,7 +165,8 @@ pub struct Case {
     pub district_code: String,
     /// The station (`None` for a district's own check).
     pub ps_code: Option<String>,
-    /// `min_score`, `no_upload`, `max_quarantined`, `rule <ID>` or `min_district_score`.
+    /// `min_score`, `min_zone`, `no_upload`, `max_quarantined`, `rule <ID>`
+    /// or (a district's own) `min_district_score` or `min_zone`.
     pub name: String,
     /// How it came out.
     pub outcome: Outcome,
@@ -268,6 +297,15 @@ pub fn judge(checks: &Checks, facts: &Facts<'_>, fail_on_warning: bool) -> Verdi
                 outcome,
             });
         }
+        if let Some(min) = &checks.min_zone {
+            let score = round_half_away(district.score, 2);
+            cases.push(Case {
+                district_code: district.district_code.clone(),
+                ps_code: None,
+                name: "min_zone".to_string(),
+                outcome: min.judge(district.zone.as_deref(), score),
+            });
+        }
         let stations = facts
             .scores
             .stations
@@ -304,7 +342,7 @@ fn sorted_districts(scores: &Scores) -> Vec<&crate::score::DistrictScore> {
 }
 
 /// The checks of one station, in the file's order: `min_score`,
-/// `no_upload`, `max_quarantined`, then the rules.
+/// `min_zone`, `no_upload`, `max_quarantined`, then the rules.
 fn station_checks(checks: &Checks, facts: &Facts<'_>, st: &StationScore) -> Vec<(String, Outcome)> {
     let mut out = Vec::new();
     let score = round_half_away(st.score, 2);
@@ -317,6 +355,9 @@ fn station_checks(checks: &Checks, facts: &Facts<'_>, st: &StationScore) -> Vec<
             false => Outcome::Pass,
         };
         out.push(("min_score".to_string(), outcome));
+    }
+    if let Some(min) = &checks.min_zone {
+        out.push(("min_zone".to_string(), min.judge(st.zone.as_deref(), score)));
     }
     if let Some(no_upload) = checks.no_upload.filter(|n| *n != NoUpload::Ignore) {
         let why = || {
@@ -401,6 +442,86 @@ fn write_text(path: &std::path::Path, text: &str) -> crate::error::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::score::{DistrictScore, StateScore};
+
+    fn station(ps: &str, score: f64, zone: &str) -> StationScore {
+        StationScore {
+            ps_code: ps.into(),
+            ps_name: String::new(),
+            ps_name_hi: String::new(),
+            district_code: "OR-KHD".into(),
+            fir_count: 0,
+            category: "A".into(),
+            no_upload: false,
+            points: Vec::new(),
+            population: Vec::new(),
+            failing: Vec::new(),
+            score,
+            rank_in_district: 1,
+            zone: Some(zone.into()),
+            lost: Vec::new(),
+            to_fix: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn min_zone_fails_stations_and_districts_in_a_later_zone() {
+        let scores = Scores {
+            month: "2024-08".parse().unwrap(),
+            stations: vec![
+                station("OR-KHD-1", 75.0, "green"),
+                station("OR-KHD-2", 65.0, "blue"),
+                station("OR-KHD-3", 64.99, "red"),
+            ],
+            districts: vec![DistrictScore {
+                district_code: "OR-KHD".into(),
+                district_name: "Khordha".into(),
+                state_code: "OR".into(),
+                stations: 3,
+                score: 68.33,
+                rank_in_state: 1,
+                zone: Some("blue".into()),
+            }],
+            states: Vec::<StateScore>::new(),
+        };
+        let checks = Checks {
+            min_zone: Some(MinZone {
+                name: "green".into(),
+                passing: vec!["green".into()],
+            }),
+            ..Checks::default()
+        };
+        let facts = Facts {
+            scores: &scores,
+            rules: &RuleCounts::default(),
+            rows: &crate::audit::StationRows::new(),
+        };
+        let verdict = judge(&checks, &facts, false);
+        let outcomes: Vec<(Option<&str>, &str, bool)> = verdict
+            .cases
+            .iter()
+            .map(|c| {
+                (
+                    c.ps_code.as_deref(),
+                    c.name.as_str(),
+                    c.outcome == Outcome::Pass,
+                )
+            })
+            .collect();
+        assert_eq!(
+            outcomes,
+            [
+                (None, "min_zone", false),
+                (Some("OR-KHD-1"), "min_zone", true),
+                (Some("OR-KHD-2"), "min_zone", false),
+                (Some("OR-KHD-3"), "min_zone", false),
+            ]
+        );
+        assert_eq!(
+            verdict.cases[3].outcome,
+            Outcome::Fail("zone red (score 64.99) is below the minimum zone green".into())
+        );
+    }
 
     #[test]
     fn a_limit_is_broken_only_above_it() {

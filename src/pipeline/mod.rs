@@ -73,7 +73,7 @@ impl LoadedPack {
     /// The pack's checks file, or the one at `path` when given.
     pub fn checks(&self, path: Option<&Path>) -> Result<Checks> {
         if let Some(path) = path {
-            return Checks::load(path, &self.rules);
+            return Checks::load(path, &self.rules, &self.model.zones);
         }
         let file = self.files.file(CHECKS_FILE).ok_or_else(|| {
             crate::error::Error::usage(
@@ -82,7 +82,7 @@ impl LoadedPack {
                 "pass --checks <FILE>, or write checks.yaml beside the rules (`cctns-audit rules export DIR` shows the default)",
             )
         })?;
-        Checks::parse(&file.path, &file.text, &self.rules)
+        Checks::parse(&file.path, &file.text, &self.rules, &self.model.zones)
     }
 }
 

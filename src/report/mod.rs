@@ -35,7 +35,7 @@ use crate::rules::RulePack;
 use crate::score::{PathToFirst, Scores, ScoringModel};
 use rayon::prelude::*;
 use std::path::{Path, PathBuf};
-use table::text;
+use table::{text, texts};
 
 /// Everything one audit produced, ready to be written.
 pub struct AuditReport<'a> {
@@ -215,6 +215,7 @@ fn scores_table(r: &AuditReport<'_>) -> OutputTable {
             Column::Fixed(s.iter().map(|x| x.points.get(i).copied()).collect(), 2),
         ));
     }
+    columns.push(named("zone", texts(s.iter().map(|x| &x.zone))));
     OutputTable { columns }
 }
 
@@ -271,11 +272,13 @@ fn districts_table(r: &AuditReport<'_>) -> OutputTable {
                 "rank_in_state",
                 Column::Int(d.iter().map(|x| Some(x.rank_in_state as i64)).collect()),
             ),
+            named("zone", texts(d.iter().map(|x| &x.zone))),
         ],
     }
 }
 
-/// `states.csv` (a registry of several states): one row per state, by rank in the country.
+/// `states.csv` (a registry of several states): one row per state, by rank
+/// in the country, with its group and rank in it (empty in no group).
 fn states_table(r: &AuditReport<'_>) -> OutputTable {
     let s = &r.scores.states;
     OutputTable {
@@ -298,6 +301,16 @@ fn states_table(r: &AuditReport<'_>) -> OutputTable {
                 "rank_in_country",
                 Column::Int(s.iter().map(|x| Some(x.rank_in_country as i64)).collect()),
             ),
+            named("group_id", texts(s.iter().map(|x| &x.group_id))),
+            named(
+                "rank_in_group",
+                Column::Int(
+                    s.iter()
+                        .map(|x| x.rank_in_group.map(|r| r as i64))
+                        .collect(),
+                ),
+            ),
+            named("zone", texts(s.iter().map(|x| &x.zone))),
         ],
     }
 }

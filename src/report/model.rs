@@ -10,7 +10,9 @@
 use super::AuditReport;
 use crate::contract::Month;
 use crate::error::{Error, Result};
-use crate::score::{round_half_away, PathScope, PathToFirst, StationScore, Trend};
+use crate::score::{
+    round_half_away, PathScope, PathToFirst, StateGroup, StationScore, Trend, Zone,
+};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -33,6 +35,12 @@ pub struct Report {
     pub parameters: Vec<ParameterInfo>,
     /// The pack's rules, in pack order.
     pub rules: Vec<RuleInfo>,
+    /// The model's zones, highest first (v1.4; empty without zones).
+    #[serde(default)]
+    pub zones: Vec<Zone>,
+    /// The model's groups of states (v1.4).
+    #[serde(default)]
+    pub state_groups: Vec<StateGroup>,
     /// The whole state (or every state of the registry).
     pub state: AreaLoss,
     /// States by rank in the country, when the registry holds several.
@@ -117,6 +125,12 @@ pub struct StateReport {
     pub score: f64,
     /// Rank in the country.
     pub rank_in_country: usize,
+    /// The id of its group of states, if any.
+    pub group_id: Option<String>,
+    /// Rank in its group, if in one.
+    pub rank_in_group: Option<usize>,
+    /// Its zone's name, if the model has zones.
+    pub zone: Option<String>,
 }
 
 /// A district and its standing.
@@ -134,6 +148,8 @@ pub struct DistrictReport {
     pub score: f64,
     /// Rank in the state.
     pub rank_in_state: usize,
+    /// Its zone's name, if the model has zones.
+    pub zone: Option<String>,
     /// Score change since the month before, when known.
     pub score_change: Option<f64>,
     /// Rank change since the month before (positive: climbed), when known.
@@ -161,6 +177,8 @@ pub struct StationReport {
     pub score: f64,
     /// Rank in the district.
     pub rank_in_district: usize,
+    /// Its zone's name, if the model has zones.
+    pub zone: Option<String>,
     /// Whether it uploaded nothing.
     pub no_upload: bool,
     /// Distinct failing records.
@@ -268,6 +286,7 @@ impl Report {
                     stations: d.stations,
                     score: r2(d.score),
                     rank_in_state: d.rank_in_state,
+                    zone: d.zone.clone(),
                     score_change: change.map(|c| c.0),
                     rank_change: change.map(|c| c.1),
                     lost_by_parameter: mean_loss(own, r.model.parameters.len()).lost_by_parameter,
@@ -279,6 +298,8 @@ impl Report {
             run: r.run.clone(),
             parameters: parameters(r),
             rules: rules(r),
+            zones: r.model.zones.clone(),
+            state_groups: r.model.state_groups.clone(),
             state: mean_loss(stations.iter(), r.model.parameters.len()),
             states: states(r),
             districts,
@@ -382,6 +403,9 @@ fn states(r: &AuditReport<'_>) -> Vec<StateReport> {
             districts: s.districts,
             score: r2(s.score),
             rank_in_country: s.rank_in_country,
+            group_id: s.group_id.clone(),
+            rank_in_group: s.rank_in_group,
+            zone: s.zone.clone(),
         })
         .collect()
 }
@@ -468,6 +492,7 @@ fn station(
         category: s.category.clone(),
         score: r2(s.score),
         rank_in_district: s.rank_in_district,
+        zone: s.zone.clone(),
         no_upload: s.no_upload,
         failing_records: s.to_fix.len(),
         score_change: change.map(|c| c.0),

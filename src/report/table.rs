@@ -116,6 +116,11 @@ pub fn text<T: ToString>(values: impl IntoIterator<Item = T>) -> Column {
     Column::Text(values.into_iter().map(|v| Some(v.to_string())).collect())
 }
 
+/// Text cells that may be empty (`None` is an empty cell / null).
+pub fn texts<'a>(values: impl IntoIterator<Item = &'a Option<String>>) -> Column {
+    Column::Text(values.into_iter().cloned().collect())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

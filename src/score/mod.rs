@@ -4,19 +4,23 @@
 //! distinct FIRs of the month. Output: [`Scores`]: per station its points per
 //! parameter, score, category, rank in district, the rule shares of every
 //! lost point and the records to fix first; per district its mean score and
-//! rank in the state. Invariants: the shares of a parameter add up to its
+//! rank in the state; per state its rank in the country and, in a group of
+//! states, in the group; for every unit its zone (v1.4). Invariants: the shares of a parameter add up to its
 //! loss; all losses add up to 100 − score; computed in `f64`, rounded only
 //! when written (and for ranks, which use two-decimal scores).
 
 // Not an input path: scoring indexes the parameter and record vectors it built.
 #![allow(clippy::indexing_slicing, clippy::string_slice)]
 
+mod group;
 mod model;
 mod path;
 mod rank;
 mod round;
 mod trend;
+mod zone;
 
+pub use group::StateGroup;
 pub use model::{Category, Parameter, ScoringModel, Volume};
 pub use path::{climb, path_to_first, PathToFirst, Scope as PathScope};
 pub use rank::{rank, DistrictScore, StateScore};
@@ -24,6 +28,7 @@ pub use round::round_half_away;
 pub use trend::{
     trend, DistrictSummary, DistrictTrend, ScoreSummary, StationSummary, StationTrend, Trend,
 };
+pub use zone::{zone_name, zone_of, Zone};
 
 use crate::audit::{Findings, RuleSet};
 use crate::contract::{Month, Registry};
@@ -83,6 +88,8 @@ pub struct StationScore {
     pub score: f64,
     /// Rank in its district (1 = first), by the two-decimal score then ps_code.
     pub rank_in_district: usize,
+    /// Its zone's name (scoring.md v1.4); `None` without zones.
+    pub zone: Option<String>,
     /// Where the points went.
     pub lost: Vec<PointsLost>,
     /// Failing records, most recoverable points first (ties by table, record key).
@@ -129,6 +136,7 @@ pub fn score(
                 failing: Vec::new(),
                 score: 0.0,
                 rank_in_district: 0,
+                zone: None,
                 lost: Vec::new(),
                 to_fix: Vec::new(),
             };
@@ -141,7 +149,25 @@ pub fn score(
             st
         })
         .collect();
-    rank(findings.month, stations, registry)
+    let mut scores = rank(findings.month, stations, registry);
+    place_in_leagues(&mut scores, model);
+    scores
+}
+
+/// Sets every station's, district's and state's zone and every grouped
+/// state's group and rank in it (scoring.md v1.4).
+pub fn place_in_leagues(scores: &mut Scores, model: &ScoringModel) {
+    let zones = &model.zones;
+    for s in &mut scores.stations {
+        s.zone = zone_name(zones, s.score);
+    }
+    for d in &mut scores.districts {
+        d.zone = zone_name(zones, d.score);
+    }
+    for s in &mut scores.states {
+        s.zone = zone_name(zones, s.score);
+    }
+    group::rank_in_groups(&mut scores.states, &model.state_groups);
 }
 
 /// Populations and failures of one parameter at one station.

@@ -10,11 +10,12 @@
 //! For a district, a station's gain counts 1/(its stations) in the mean, the
 //! same for every record, so the same argument holds over all its records;
 //! likewise for a state over its stations' records (scope `state`, only when
-//! the registry holds several states).
+//! the registry holds several states), and for a state among the states of
+//! its group (scope `group`, v1.4: the same computation over the group).
 //! Other stations and districts do not move when these records are fixed.
 
 use super::round::hundredths;
-use super::{DistrictScore, Scores, StationScore};
+use super::{DistrictScore, Scores, StateScore, StationScore};
 use foldhash::{HashMap, HashMapExt};
 
 /// Which league a path is about.
@@ -27,6 +28,8 @@ pub enum Scope {
     District,
     /// A state within the country (a registry of several states).
     State,
+    /// A state within its group of states (v1.4).
+    Group,
 }
 
 /// What it takes to become first.
@@ -100,21 +103,48 @@ pub fn path_to_first(scores: &Scores) -> Vec<PathToFirst> {
     paths
 }
 
-/// The paths of the states to first in the country, when there are several.
+/// The paths of the states to first in the country and, for the states of
+/// a group, in their group, when the registry holds several states.
 fn state_paths(
     scores: &Scores,
     stations_of: &HashMap<&str, Vec<&StationScore>>,
 ) -> Vec<PathToFirst> {
-    let Some(leader) = scores.states.iter().find(|s| s.rank_in_country == 1) else {
-        return Vec::new();
-    };
     if scores.states.len() < 2 {
         return Vec::new();
     }
-    scores
-        .states
+    let all: Vec<&StateScore> = scores.states.iter().collect();
+    let league = |scope, members: &[&StateScore], rank: fn(&StateScore) -> Option<usize>| {
+        league_paths(scores, stations_of, (scope, rank), members)
+    };
+    let mut paths = league(Scope::State, &all, |s| Some(s.rank_in_country));
+    let mut groups: Vec<&str> = all.iter().filter_map(|s| s.group_id.as_deref()).collect();
+    groups.sort_unstable();
+    groups.dedup();
+    for group in groups {
+        let members: Vec<&StateScore> = all
+            .iter()
+            .copied()
+            .filter(|s| s.group_id.as_deref() == Some(group))
+            .collect();
+        paths.extend(league(Scope::Group, &members, |s| s.rank_in_group));
+    }
+    paths
+}
+
+/// The paths of `members`, a league of states whose ranks `rank` gives, to
+/// its first place; a state climbs with its own stations' records.
+fn league_paths(
+    scores: &Scores,
+    stations_of: &HashMap<&str, Vec<&StationScore>>,
+    (scope, rank): (Scope, fn(&StateScore) -> Option<usize>),
+    members: &[&StateScore],
+) -> Vec<PathToFirst> {
+    let Some(leader) = members.iter().find(|s| rank(s) == Some(1)) else {
+        return Vec::new();
+    };
+    members
         .iter()
-        .map(|state| {
+        .filter_map(|state| {
             let own = scores
                 .districts
                 .iter()
@@ -122,14 +152,14 @@ fn state_paths(
                 .filter_map(|d| stations_of.get(d.district_code.as_str()))
                 .flatten()
                 .copied();
-            climb(
-                Scope::State,
+            Some(climb(
+                scope,
                 &state.state_code,
-                state.rank_in_country,
+                rank(state)?,
                 state.score,
                 &sorted_gains(own, state.stations),
                 (leader.score, &leader.state_code),
-            )
+            ))
         })
         .collect()
 }

@@ -22,6 +22,8 @@ pub struct DistrictScore {
     pub score: f64,
     /// Rank in its state.
     pub rank_in_state: usize,
+    /// Its zone's name (scoring.md v1.4); `None` without zones.
+    pub zone: Option<String>,
 }
 
 /// A state's score: the mean of its registry stations' unrounded scores.
@@ -37,6 +39,12 @@ pub struct StateScore {
     pub score: f64,
     /// Rank in the country.
     pub rank_in_country: usize,
+    /// The id of its group of states (scoring.md v1.4); `None` in no group.
+    pub group_id: Option<String>,
+    /// Rank in its group; `None` in no group.
+    pub rank_in_group: Option<usize>,
+    /// Its zone's name; `None` without zones.
+    pub zone: Option<String>,
 }
 
 /// Ranks the stations within districts, the districts within states and the states in the country.
@@ -83,6 +91,7 @@ fn rank_districts(stations: &[StationScore], registry: &Registry) -> Vec<Distric
                 stations: scores.len(),
                 score: scores.iter().sum::<f64>() / scores.len() as f64,
                 rank_in_state: 0,
+                zone: None,
             }
         })
         .collect();
@@ -127,15 +136,22 @@ fn rank_states(stations: &[StationScore], districts: &[DistrictScore]) -> Vec<St
             districts,
             score: scores.iter().sum::<f64>() / scores.len() as f64,
             rank_in_country: 0,
+            group_id: None,
+            rank_in_group: None,
+            zone: None,
         })
         .collect();
-    states.sort_by(|a, b| {
-        hundredths(b.score)
-            .cmp(&hundredths(a.score))
-            .then_with(|| a.state_code.cmp(&b.state_code))
-    });
+    states.sort_by(|a, b| league_order((a.score, &a.state_code), (b.score, &b.state_code)));
     number_within_groups(&mut states, |_| String::new(), |s, r| s.rank_in_country = r);
     states
+}
+
+/// The order of a league: score rounded to two decimals, highest first,
+/// then code ascending; each side is `(unrounded score, code)`.
+pub fn league_order(a: (f64, &str), b: (f64, &str)) -> std::cmp::Ordering {
+    hundredths(b.0)
+        .cmp(&hundredths(a.0))
+        .then_with(|| a.1.cmp(b.1))
 }
 
 /// Numbers sorted items 1, 2, … within each run of equal `group`.
@@ -176,6 +192,7 @@ mod tests {
             failing: Vec::new(),
             score,
             rank_in_district: 0,
+            zone: None,
             lost: Vec::new(),
             to_fix: fixes
                 .iter()
@@ -271,5 +288,48 @@ mod tests {
         // HR's mean is 92.00; each record fixed adds 4 / 2 stations = 2 points: 94, 96 passes 95.
         assert_eq!((hr.current_rank, hr.records_needed), (2, Some(2)));
         assert!((hr.score_reached.unwrap() - 96.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn a_state_of_a_group_has_its_path_to_first_in_the_group_and_in_the_country() {
+        let reg = registry(&[
+            ("HR-A-1", "HR-A", "HR"),
+            ("HP-A-1", "HP-A", "HP"),
+            ("UK-A-1", "UK-A", "UK"),
+        ]);
+        let mut scores = rank(
+            month(),
+            vec![
+                station("HR-A-1", "HR-A", 99.0, &[]),
+                station("HP-A-1", "HP-A", 95.0, &[2.0, 2.0, 2.0]),
+                station("UK-A-1", "UK-A", 90.0, &[4.0, 4.0]),
+            ],
+            &reg,
+        );
+        let hilly = super::super::StateGroup {
+            id: "hilly-ne".into(),
+            name: "Hilly".into(),
+            name_hi: None,
+            states: vec!["HP".into(), "UK".into(), "SK".into()],
+        };
+        super::super::group::rank_in_groups(&mut scores.states, &[hilly]);
+        let paths = path_to_first(&scores);
+        let of = |scope: PathScope, code: &str| {
+            paths
+                .iter()
+                .find(|p| p.scope == scope && p.code == code)
+                .map(|p| (p.current_rank, p.records_needed))
+        };
+        assert_eq!(of(PathScope::Group, "HP"), Some((1, Some(0))));
+        // UK: 90 + 4 = 94 < 95, + 4 = 98 passes HP; in the country 98 stays below HR's 99.
+        assert_eq!(of(PathScope::Group, "UK"), Some((2, Some(2))));
+        assert_eq!(of(PathScope::State, "UK"), Some((3, None)));
+        // HP: 95 + 2 + 2 = 99.00 ties HR's 99.00 and HP < HR by code.
+        assert_eq!(of(PathScope::State, "HP"), Some((2, Some(2))));
+        assert_eq!(of(PathScope::Group, "HR"), None, "HR is in no group");
+        assert_eq!(
+            paths.iter().filter(|p| p.scope == PathScope::Group).count(),
+            2
+        );
     }
 }

@@ -201,21 +201,28 @@ fn a_generated_national_folder_ranks_states_and_districts_within_their_state() {
     let lines: Vec<&str> = states.lines().collect();
     assert_eq!(
         lines[0],
-        "month,state_code,stations,districts,score,rank_in_country"
+        "month,state_code,stations,districts,score,rank_in_country,group_id,rank_in_group,zone"
     );
     assert_eq!(lines.len(), 4, "{states}");
     for (i, line) in lines[1..].iter().enumerate() {
-        assert!(
-            line.ends_with(&format!(
-                ",10,2,{},{}",
-                line.split(',').nth(4).unwrap(),
-                i + 1
-            )),
-            "{line}"
+        let cells: Vec<&str> = line.split(',').collect();
+        let score: f64 = cells[4].parse().unwrap();
+        let zone = match score {
+            s if s >= 75.0 => "green",
+            s if s >= 65.0 => "blue",
+            _ => "red",
+        };
+        assert_eq!(
+            cells[2..],
+            ["10", "2", cells[4], &(i + 1).to_string(), "", "", zone],
+            "{line}: the generated states are in no group"
         );
     }
     let districts = std::fs::read_to_string(Path::new(&out).join("districts.csv")).unwrap();
-    let firsts = districts.lines().filter(|l| l.ends_with(",1")).count();
+    let firsts = districts
+        .lines()
+        .filter(|l| l.split(',').nth(5) == Some("1"))
+        .count();
     assert_eq!(firsts, 3, "one first district per state: {districts}");
     let page = std::fs::read_to_string(Path::new(&out).join("report.html")).unwrap();
     assert_eq!(

@@ -124,6 +124,37 @@ fn a_station_below_min_score_fails_with_exit_1_and_a_clean_gate_passes() {
     assert_eq!(code, 1, "--min-score overrides the file");
 }
 
+/// In June of the sample UP-LKO-004 uploaded nothing (0.00, red) and
+/// Lucknow's mean is (100 + 97 + 96.25 + 0) / 4 = 73.31 (blue); every other
+/// station and Gautam Buddh Nagar score above 75 (green).
+#[test]
+fn min_zone_fails_the_stations_and_districts_of_a_later_zone() {
+    let tmp = tempfile::tempdir().unwrap();
+    let lake = sample_lake(tmp.path());
+    let zone_failures = |yaml: &str| {
+        let (code, report) = judged(&lake, "2024-06", yaml, &[]);
+        let failed: Vec<(String, String)> = failing(&report)
+            .into_iter()
+            .filter(|(_, name)| name == "min_zone")
+            .collect();
+        (code, failed, cases(&report).len())
+    };
+    let (code, failed, all) = zone_failures("min_zone: blue\n");
+    assert_eq!(code, 1);
+    assert_eq!(failed, [pair("UP-LKO.UP-LKO-004", "min_zone")]);
+    assert_eq!(all, 9 + 2, "a case per station and per district");
+    let (_, failed, _) = zone_failures("min_zone: green\n");
+    assert_eq!(
+        failed,
+        [
+            pair("UP-LKO", "min_zone"),
+            pair("UP-LKO.UP-LKO-004", "min_zone")
+        ]
+    );
+    let (code, failed, _) = zone_failures("min_zone: red\n");
+    assert_eq!((code, failed.len()), (0, 0), "every unit is red or above");
+}
+
 #[test]
 fn min_score_and_min_district_score_hold_at_their_boundary() {
     let tmp = tempfile::tempdir().unwrap();
@@ -377,6 +408,11 @@ fn bad_checks_files_exit_2_with_file_line_and_fix() {
             "write fail, warn or ignore",
         ),
         ("min_score: [1\n", "bad.yaml:", "not valid YAML"),
+        (
+            "min_score: 0\nmin_zone: purple\n",
+            "bad.yaml:2",
+            "unknown zone `purple`",
+        ),
     ];
     for (yaml, place, hint) in cases {
         let path = checks(tmp.path(), "bad.yaml", yaml);

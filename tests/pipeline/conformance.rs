@@ -156,7 +156,7 @@ async fn hostile_files_match_the_independent_implementation() {
 }
 
 /// Rows of a CSV file as maps from header to cell.
-fn csv_rows(path: &std::path::Path) -> Vec<BTreeMap<String, String>> {
+pub(crate) fn csv_rows(path: &std::path::Path) -> Vec<BTreeMap<String, String>> {
     let mut reader =
         csv::Reader::from_path(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     let headers = reader.headers().unwrap().clone();
@@ -172,7 +172,7 @@ fn csv_rows(path: &std::path::Path) -> Vec<BTreeMap<String, String>> {
         .collect()
 }
 
-type Row = BTreeMap<String, String>;
+pub(crate) type Row = BTreeMap<String, String>;
 
 /// Compares two CSV files keyed by `key` columns: `exact` columns equal, `near` columns within a tolerance.
 fn compare_csv(
@@ -226,7 +226,7 @@ fn compare_csv(
 }
 
 /// A temporary folder holding a lake of `landing`, the lake's path and the built-in pack's folder.
-async fn lake_of(
+pub(crate) async fn lake_of(
     landing: &std::path::Path,
 ) -> (tempfile::TempDir, std::path::PathBuf, std::path::PathBuf) {
     let tmp = tempfile::tempdir().unwrap();

@@ -13,6 +13,7 @@ mod adversarial;
 mod conformance;
 mod ground_truth;
 mod ingest;
+mod leagues;
 mod sample;
 mod score;
 mod support;
