@@ -48,10 +48,11 @@ async fn two_stations_match_the_hand_computation() {
     // (July) has type `CHARGE SHEET`, not CHARGESHEET, so its disposal is CDP-ORPHAN:
     // P8 = 10 * (1 - 1/3) = 6.6667, lost 3.3333. Every other parameter is whole:
     // 15 + 9.0909 + 10 + 10 + 15 + 10 + 20 + 6.6667 = 95.7576 -> 95.76; second in UP-GBN
-    // behind UP-GBN-004 (96.67).
+    // behind UP-GBN-004 (96.67). Spec v1.4: 95.76 reaches the default model's
+    // first zone (green from 75), the last column.
     assert_eq!(
         rows_of(&out.join("scores.csv"), "UP-GBN-002"),
-        vec!["2024-08,UP-GBN,UP-GBN-002,Sector 39,11,A,95.76,2,15.00,9.09,10.00,10.00,15.00,10.00,20.00,6.67"]
+        vec!["2024-08,UP-GBN,UP-GBN-002,Sector 39,11,A,95.76,2,15.00,9.09,10.00,10.00,15.00,10.00,20.00,6.67,green"]
     );
     assert_eq!(
         rows_of(&out.join("points_lost.csv"), "UP-GBN-002"),
