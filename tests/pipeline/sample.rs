@@ -68,10 +68,11 @@ async fn two_stations_match_the_hand_computation() {
     // rows of August (0122..0129 and 9999/2024) = 17 records; 9999/2024 has no FIR
     // (CD-ORPHAN): P4 = 10 * 16/17 = 9.4118, lost 0.5882. court_disposal.csv has 3 rows,
     // one with result PENDING (CDP-RESULT): P8 = 6.6667, lost 3.3333.
-    // 15 + 10 + 10 + 9.4118 + 15 + 10 + 20 + 6.6667 = 96.0784 -> 96.08, second in UP-LKO.
+    // 15 + 10 + 10 + 9.4118 + 15 + 10 + 20 + 6.6667 = 96.0784 -> 96.08, second in UP-LKO;
+    // zone green (v1.4).
     assert_eq!(
         rows_of(&out.join("scores.csv"), "UP-LKO-003"),
-        vec!["2024-08,UP-LKO,UP-LKO-003,Gomti Nagar,8,A,96.08,2,15.00,10.00,10.00,9.41,15.00,10.00,20.00,6.67"]
+        vec!["2024-08,UP-LKO,UP-LKO-003,Gomti Nagar,8,A,96.08,2,15.00,10.00,10.00,9.41,15.00,10.00,20.00,6.67,green"]
     );
     assert_eq!(
         rows_of(&out.join("points_lost.csv"), "UP-LKO-003"),
