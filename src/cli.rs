@@ -201,9 +201,11 @@ pub struct CheckArgs {
     /// and executor in this process) or ballista://HOST:PORT (a cluster).
     #[arg(long, default_value = "local")]
     pub engine: Engine,
-    /// Audit the stations in this many shards (for tests and measurements;
-    /// by default chosen from --memory-limit and the lake's rows).
-    #[arg(long, hide = true)]
+    /// Audit the stations in this many shards: one after another here, all
+    /// at once on a Ballista engine's executors (by default chosen from
+    /// --memory-limit and the lake's rows; on a cluster, give at least its
+    /// number of executors).
+    #[arg(long)]
     pub shards: Option<std::num::NonZeroUsize>,
 }
 
@@ -262,9 +264,11 @@ pub struct RunArgs {
     /// standalone or ballista://HOST:PORT.
     #[arg(long)]
     pub engine: Option<Engine>,
-    /// Audit the stations in this many shards (for tests and measurements;
-    /// by default chosen from --memory-limit and the lake's rows).
-    #[arg(long, hide = true)]
+    /// Audit the stations in this many shards: one after another here, all
+    /// at once on a Ballista engine's executors (by default chosen from
+    /// --memory-limit and the lake's rows; on a cluster, give at least its
+    /// number of executors).
+    #[arg(long)]
     pub shards: Option<std::num::NonZeroUsize>,
 }
 
@@ -312,9 +316,11 @@ pub struct AuditArgs {
     /// and executor in this process) or ballista://HOST:PORT (a cluster).
     #[arg(long, default_value = "local")]
     pub engine: Engine,
-    /// Audit the stations in this many shards (for tests and measurements;
-    /// by default chosen from --memory-limit and the lake's rows).
-    #[arg(long, hide = true)]
+    /// Audit the stations in this many shards: one after another here, all
+    /// at once on a Ballista engine's executors (by default chosen from
+    /// --memory-limit and the lake's rows; on a cluster, give at least its
+    /// number of executors).
+    #[arg(long)]
     pub shards: Option<std::num::NonZeroUsize>,
 }
 

@@ -104,7 +104,10 @@ fn run(cli: cli::Cli) -> ExitCode {
             return ExitCode::from(3);
         }
     };
-    let code = match runtime.block_on(cli::run(cli)) {
+    let code = match runtime.block_on(async {
+        tokio::spawn(stop_at_signal());
+        cli::run(cli).await
+    }) {
         Ok(cli::Outcome::Success) => ExitCode::SUCCESS,
         Ok(cli::Outcome::Partial) => ExitCode::from(1),
         Ok(cli::Outcome::Incomplete) => ExitCode::from(3),
@@ -124,12 +127,34 @@ fn run(cli: cli::Cli) -> ExitCode {
     }
 }
 
+/// Ends the process at SIGTERM (exit 143) or Ctrl-C (SIGINT, exit 130),
+/// whatever the command is doing: a client, a standalone run, a scheduler
+/// or an executor (whose Ballista loop would otherwise trap the signal and
+/// wait for its tasks). Every write to the lake, the score history and a
+/// published folder is a commit a crash cannot tear, so stopping at any
+/// point leaves them as a crash would: consistent, the interrupted change
+/// absent.
+async fn stop_at_signal() {
+    use tokio::signal::unix::{signal, SignalKind};
+    let (Ok(mut term), Ok(mut interrupt)) = (
+        signal(SignalKind::terminate()),
+        signal(SignalKind::interrupt()),
+    ) else {
+        return;
+    };
+    let (name, code) = tokio::select! {
+        _ = term.recv() => ("SIGTERM", 143),
+        _ = interrupt.recv() => ("Ctrl-C", 130),
+    };
+    eprintln!("error: stopped by {name}; the lake and any published folder are unchanged by the interrupted step: run the command again");
+    #[allow(clippy::exit, reason = "the signal ends the process: nothing is left to unwind")]
+    std::process::exit(code);
+}
+
 /// The log filter when `RUST_LOG` is not set. delta-rs's kernel logs each
 /// failure it returns at error level, with a backtrace; the returned error
 /// is the one line `main` prints, so the kernel's own lines are left out.
-/// Ballista's scheduler warns of every stage whose operator metrics the
-/// executors leave out (on purpose: see `engine::ballista`); its errors stay.
-const DEFAULT_LOG: &str = "warn,cctns_audit=info,buoyant_kernel=off,ballista_scheduler=error";
+const DEFAULT_LOG: &str = "warn,cctns_audit=info,buoyant_kernel=off";
 
 fn init_logging() {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()

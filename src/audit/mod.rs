@@ -65,7 +65,7 @@ pub async fn audit_months(
     groups.extend(shared.into_iter().map(|g| (None, g)));
     let plans: Vec<(Option<Month>, &Group)> = groups.iter().map(|(m, g)| (*m, g)).collect();
     let batches = match plan::findings_table(&plans, pack.rules.len())? {
-        Some(table) => run_findings(table)
+        Some(table) => crate::engine::collect(table)
             .await
             .map_err(Error::engine("running the rules"))?,
         None => Vec::new(),
@@ -75,22 +75,6 @@ pub async fn audit_months(
     let findings = findings::from_batches(months, rule_ids, &batches)?;
     tracing::debug!(months = ?months, aggregate_ms = aggregated.as_millis() as u64, run_ms = (ran - aggregated).as_millis() as u64, read_ms = (started.elapsed() - ran).as_millis() as u64, "audit done");
     Ok(findings)
-}
-
-/// Runs the findings table; at trace level logs its physical plan with
-/// each operator's metrics (rows, time, memory, spills), for profiling.
-async fn run_findings(
-    table: datafusion::prelude::DataFrame,
-) -> datafusion::error::Result<Vec<datafusion::arrow::array::RecordBatch>> {
-    use datafusion::physical_plan::display::DisplayableExecutionPlan;
-    let task = std::sync::Arc::new(table.task_ctx());
-    let plan = table.create_physical_plan().await?;
-    let batches = datafusion::physical_plan::collect(plan.clone(), task).await?;
-    if tracing::enabled!(tracing::Level::TRACE) {
-        let shown = DisplayableExecutionPlan::with_metrics(plan.as_ref()).indent(true);
-        tracing::trace!("findings plan with metrics:\n{shown}");
-    }
-    Ok(batches)
 }
 
 /// The error for a plan whose result lacks a column (a bug, never user input).

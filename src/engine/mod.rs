@@ -106,11 +106,20 @@ pub async fn lake_session_on(
     Ok(ctx)
 }
 
-/// Marks a session whose queries run outside this process (see [`is_distributed`]).
-#[derive(Debug)]
-struct Distributed;
+/// Marks a session whose audits run outside this process (see
+/// [`is_distributed`]): the session of the engine that runs them.
+struct Distributed {
+    #[cfg_attr(not(feature = "ballista"), allow(dead_code))]
+    remote: SessionContext,
+}
 
-/// Whether `ctx`'s queries run on a Ballista engine: then nothing the
+impl std::fmt::Debug for Distributed {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Distributed")
+    }
+}
+
+/// Whether `ctx`'s audits run on a Ballista engine: then nothing the
 /// engine computes is worth holding in this process between queries.
 pub fn is_distributed(ctx: &SessionContext) -> bool {
     ctx.state()
@@ -119,8 +128,40 @@ pub fn is_distributed(ctx: &SessionContext) -> bool {
         .is_some()
 }
 
-/// `local` itself, or `local` turned into a session of `engine` (a
-/// standalone engine's executor gets `limit`'s engine share).
+/// Runs `df` and collects its batches: in this process, or, in a session
+/// of a Ballista engine, as one task of that engine (see
+/// [`ballista::whole_plan`]). The small queries of an audit (the registry,
+/// row counts, volume measures) always run in this process, on the lake
+/// the client reads too; only the findings plans travel.
+pub async fn collect(
+    df: datafusion::prelude::DataFrame,
+) -> datafusion::error::Result<Vec<datafusion::arrow::array::RecordBatch>> {
+    #[cfg(feature = "ballista")]
+    if let Some(engine) = df.task_ctx().session_config().get_extension::<Distributed>() {
+        return ballista::run_whole(&engine.remote, df.logical_plan()).await;
+    }
+    collect_here(df).await
+}
+
+/// Runs `df` in this process; at trace level logs its physical plan with
+/// each operator's metrics (rows, time, memory, spills), for profiling.
+async fn collect_here(
+    df: datafusion::prelude::DataFrame,
+) -> datafusion::error::Result<Vec<datafusion::arrow::array::RecordBatch>> {
+    use datafusion::physical_plan::display::DisplayableExecutionPlan;
+    let task = Arc::new(df.task_ctx());
+    let plan = df.create_physical_plan().await?;
+    let batches = datafusion::physical_plan::collect(plan.clone(), task).await?;
+    if tracing::enabled!(tracing::Level::TRACE) {
+        let shown = DisplayableExecutionPlan::with_metrics(plan.as_ref()).indent(true);
+        tracing::trace!("plan with metrics:\n{shown}");
+    }
+    Ok(batches)
+}
+
+/// `local` itself, or `local` marked with the session of `engine` (a
+/// standalone engine's executor gets `limit`'s engine share), whose
+/// [`collect`] sends the findings plans there.
 async fn session_on(
     local: SessionContext,
     engine: &Engine,
@@ -129,15 +170,18 @@ async fn session_on(
     if !engine.is_distributed() {
         return Ok(local);
     }
+    let share = limit.map(|l| l.engine_share() as u64);
+    let remote = distributed(&local, engine, share).await?;
     let state = local.state();
-    let config = state.config().clone().with_extension(Arc::new(Distributed));
-    let marked = SessionContext::new_with_state(
+    let config = state
+        .config()
+        .clone()
+        .with_extension(Arc::new(Distributed { remote }));
+    Ok(SessionContext::new_with_state(
         datafusion::execution::session_state::SessionStateBuilder::new_from_existing(state)
             .with_config(config)
             .build(),
-    );
-    let share = limit.map(|l| l.engine_share() as u64);
-    distributed(&marked, engine, share).await
+    ))
 }
 
 #[cfg(feature = "ballista")]

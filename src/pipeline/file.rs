@@ -109,7 +109,7 @@ pub struct Pipeline {
     /// ballista://HOST:PORT; local by default).
     pub engine: crate::engine::Engine,
     /// Shards of stations each audit runs in (not a key of the file: the
-    /// hidden `--shards` of `run`; see [`crate::pipeline::AuditJob::shards`]).
+    /// `--shards` of `run`; see [`crate::pipeline::AuditJob::shards`]).
     pub shards: Option<std::num::NonZeroUsize>,
 }
 

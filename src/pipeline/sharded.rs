@@ -8,7 +8,7 @@
 
 use crate::audit::{audit_months, shard_count, split, station_measure, Findings, Shard};
 use crate::contract::{Month, Registry};
-use crate::engine::{shard_session, MemoryLimit};
+use crate::engine::{is_distributed, shard_session, MemoryLimit};
 use crate::error::{Error, Result};
 use crate::lake::rows_up_to;
 use crate::rules::RulePack;
@@ -54,9 +54,11 @@ pub async fn plan_shards(
     Ok(split(registry, k))
 }
 
-/// Audits `months` over `shards`, one after another, and merges each
-/// month's findings and measures as one audit of every station would give
-/// them.
+/// Audits `months` over `shards` and merges each month's findings and
+/// measures as one audit of every station would give them. Here the
+/// shards run one after another; on a Ballista engine all at once, each a
+/// job of its own that one executor runs (see
+/// [`crate::engine::ballista::whole_plan`]), its memory the executor's.
 pub async fn audit_shards(
     ctx: &SessionContext,
     pack: &RulePack,
@@ -65,6 +67,12 @@ pub async fn audit_shards(
     shards: Vec<Shard>,
     limit: Option<MemoryLimit>,
 ) -> Result<Vec<Audited>> {
+    if is_distributed(ctx) {
+        let all = shards
+            .iter()
+            .map(|shard| audit_shard(ctx, pack, model, months, shard));
+        return merge_parts(pack, months, futures::future::try_join_all(all).await?);
+    }
     let mut parts: Vec<Vec<Audited>> = Vec::new();
     let mut queue: VecDeque<Shard> = shards.into();
     while let Some(shard) = queue.pop_front() {

@@ -3,30 +3,31 @@
 //! the scheduler and executor processes of this program
 //! (`cctns-audit scheduler`, `cctns-audit executor`).
 //!
-//! The client compiles the rule plans as it always does, then Ballista
-//! serialises each logical plan to the scheduler, which plans it physically
-//! and hands its stages to the executors. A lake table travels as its
-//! snapshot's file list ([`LakeCodec`]): the scheduler prunes it by month
-//! and the executors read the Parquet files from the same path, so the lake
-//! folder must be readable at the same path on every machine (a shared
-//! folder; see docs/scaling.md for object storage). `regexp_like` travels
-//! by name: the scheduler and the executors of this program register the
-//! project's own (DataFusion's gives the same answers, only slower).
+//! The client compiles the rule plans as it always does and sends each
+//! shard's findings plan as one [`whole_plan::WholePlan`]: one job of one
+//! stage and one task, which an executor plans and runs whole (see
+//! [`whole_plan`] for why). A lake table travels as its snapshot's file
+//! list ([`LakeCodec`]) and the executors read the Parquet files from the
+//! same path, so the lake folder must be readable at the same path on every
+//! machine (a shared folder; see docs/scaling.md for object storage).
+//! `regexp_like` travels by name: the scheduler and the executors of this
+//! program register the project's own (DataFusion's gives the same answers,
+//! only slower).
+//!
+//! The standalone engine's scheduler and executor run on a runtime of their
+//! own, on threads of their own, started once per process: a client that
+//! keeps its runtime busy never starves their heartbeats.
+
+pub mod whole_plan;
 
 use super::regexp_like;
+use whole_plan::{AuditPhysicalCodec, WholePlan, WholePlanQueryPlanner, WHOLE_PLAN};
 use crate::error::{Error, Result};
 use crate::lake::LakeTable;
 use ballista::prelude::{SessionConfigExt, SessionContextExt};
 use ballista_core::registry::BallistaFunctionRegistry;
-use ballista_core::serde::protobuf::{
-    RuntimeStatsReport, ShuffleWritePartition, TaskColumnStats, WindowStateReport,
-};
 use ballista_core::serde::BallistaLogicalExtensionCodec;
 use ballista_core::utils::default_session_builder;
-use ballista_core::JobId;
-use ballista_executor::execution_engine::{
-    DefaultExecutionEngine, ExecutionEngine, QueryStageExecutor,
-};
 use datafusion::arrow::datatypes::SchemaRef;
 use datafusion::catalog::TableProvider;
 use datafusion::common::TableReference;
@@ -37,8 +38,8 @@ use datafusion::execution::context::SessionState;
 use datafusion::execution::registry::FunctionRegistry;
 use datafusion::execution::session_state::SessionStateBuilder;
 use datafusion::execution::TaskContext;
+use datafusion::arrow::array::RecordBatch;
 use datafusion::logical_expr::{Extension, LogicalPlan};
-use datafusion::physical_plan::metrics::MetricsSet;
 use datafusion::prelude::{SessionConfig, SessionContext};
 use datafusion_proto::logical_plan::LogicalExtensionCodec;
 use std::net::SocketAddr;
@@ -64,10 +65,20 @@ impl LogicalExtensionCodec for LakeCodec {
         inputs: &[LogicalPlan],
         ctx: &TaskContext,
     ) -> DfResult<Extension> {
+        if let Some(plan) = buf.strip_prefix(WHOLE_PLAN) {
+            return Ok(Extension {
+                node: Arc::new(WholePlan::from_bytes(plan, ctx)?),
+            });
+        }
         self.ballista.try_decode(buf, inputs, ctx)
     }
 
     fn try_encode(&self, node: &Extension, buf: &mut Vec<u8>) -> DfResult<()> {
+        if let Some(whole) = node.node.as_any().downcast_ref::<WholePlan>() {
+            buf.extend_from_slice(WHOLE_PLAN);
+            buf.extend_from_slice(whole.to_bytes());
+            return Ok(());
+        }
         self.ballista.try_encode(node, buf)
     }
 
@@ -126,24 +137,31 @@ impl LogicalExtensionCodec for LakeCodec {
 
 /// `local`'s session turned into one whose queries run on Ballista: a
 /// scheduler and an executor started in this process (`standalone`, the
-/// executor's pool holding `memory_limit` bytes), or the scheduler at
-/// `host:port`. The session keeps `local`'s settings and functions.
+/// executor's pool holding `memory_limit` bytes; the first call's limit
+/// holds for the process), or the scheduler at `host:port`. The session
+/// keeps `local`'s settings and functions, and plans statically (a
+/// [`WholePlan`] is one stage whatever the planner; Ballista's adaptive
+/// planner was seen replanning a plan with empty inputs without end).
 pub async fn distributed(
     local: &SessionContext,
     cluster: Option<(&str, u16)>,
     memory_limit: Option<u64>,
 ) -> Result<SessionContext> {
     let state = local.state();
-    let config = state
+    let mut config = state
         .config()
         .clone()
-        .with_ballista_logical_extension_codec(Arc::new(LakeCodec::default()));
+        .with_ballista_logical_extension_codec(Arc::new(LakeCodec::default()))
+        .with_ballista_adaptive_query_planner(false);
+    // Ballista's scheduler turns it off in every session it plans (and
+    // warns of each); off here, the client's plans agree with the scheduler's.
+    config.options_mut().optimizer.enable_round_robin_repartition = false;
     let state = SessionStateBuilder::new_from_existing(state)
         .with_config(config)
         .build();
     let ctx = match cluster {
         None => {
-            let port = start_standalone(memory_limit).await?;
+            let port = standalone(memory_limit).await?;
             SessionContext::remote_with_state(&format!("df://127.0.0.1:{port}"), state)
                 .await
                 .map_err(Error::engine("starting the standalone Ballista engine"))?
@@ -161,31 +179,57 @@ pub async fn distributed(
     Ok(ctx)
 }
 
-/// Starts this program's scheduler and one executor inside the process, on
-/// free loopback ports, as tasks of the running runtime; returns the
-/// scheduler's port once it answers. Ballista's own standalone mode is not
-/// used: its executor reports every operator's metrics, which its scheduler
-/// rejects for plans like the audit's (see [`WithoutOperatorMetrics`]).
+/// How many times a findings plan is sent again after its job failed
+/// (an executor lost while the client fetched its results).
+const RESENDS: usize = 2;
+
+/// Runs `plan` whole on one executor of `remote`'s engine and collects its
+/// batches; a job that fails for another reason than memory is sent again,
+/// up to [`RESENDS`] times.
+pub async fn run_whole(remote: &SessionContext, plan: &LogicalPlan) -> DfResult<Vec<RecordBatch>> {
+    let whole = LogicalPlan::Extension(Extension {
+        node: Arc::new(WholePlan::new(plan)?),
+    });
+    let mut sent = 0;
+    loop {
+        let ran = match remote.execute_logical_plan(whole.clone()).await {
+            Ok(df) => df.collect().await,
+            Err(e) => Err(e),
+        };
+        match ran {
+            Err(e) if sent < RESENDS && !out_of_memory(&e) => {
+                sent += 1;
+                tracing::warn!("a findings job failed ({e}); sending it again ({sent} of {RESENDS})");
+            }
+            ran => return ran,
+        }
+    }
+}
+
+/// Whether a job failed because an executor's memory pool was exhausted
+/// (the error comes back from Ballista as text).
+fn out_of_memory(e: &datafusion::error::DataFusionError) -> bool {
+    e.to_string().contains("Resources exhausted")
+}
+
+/// The loopback port of this process's standalone scheduler, started with
+/// its executor on the first call (see [`start_standalone`]).
+async fn standalone(memory_limit: Option<u64>) -> Result<u16> {
+    static STARTED: tokio::sync::OnceCell<u16> = tokio::sync::OnceCell::const_new();
+    STARTED
+        .get_or_try_init(|| start_standalone(memory_limit))
+        .await
+        .copied()
+}
+
+/// Starts this program's scheduler and one executor on free loopback
+/// ports, on a runtime of their own (threads named `ballista-standalone`),
+/// for the rest of the process; returns the scheduler's port once it
+/// answers. Ballista's own standalone mode is not used: it shares the
+/// client's runtime and knows neither the lake's tables nor [`WholePlan`].
 async fn start_standalone(memory_limit: Option<u64>) -> Result<u16> {
     let [scheduler, flight, grpc] = free_ports()?;
     let loopback = std::net::IpAddr::from([127, 0, 0, 1]);
-    tokio::spawn(async move {
-        if let Err(e) = run_scheduler(SocketAddr::new(loopback, scheduler)).await {
-            tracing::error!("the standalone Ballista scheduler stopped: {e}");
-        }
-    });
-    let mut waited = 0;
-    while answers("127.0.0.1", scheduler).await.is_err() {
-        waited += 1;
-        if waited > 100 {
-            return Err(Error::unavailable(
-                "--engine standalone",
-                "the in-process Ballista scheduler did not start",
-                "run again; if it persists, use --engine local and report this as a bug",
-            ));
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
     let setup = ExecutorSetup {
         bind: SocketAddr::new(loopback, flight),
         grpc_port: grpc,
@@ -195,12 +239,54 @@ async fn start_standalone(memory_limit: Option<u64>) -> Result<u16> {
         work_dir: None,
         memory_limit,
     };
-    tokio::spawn(async move {
-        if let Err(e) = run_executor(setup).await {
-            tracing::error!("the standalone Ballista executor stopped: {e}");
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .thread_name("ballista-standalone")
+        .enable_all()
+        .build()
+        .map_err(|e| {
+            Error::unavailable(
+                "--engine standalone",
+                format!("no runtime for the in-process Ballista engine ({e})"),
+                "use --engine local",
+            )
+        })?;
+    let address = SocketAddr::new(loopback, scheduler);
+    std::thread::Builder::new()
+        .name("ballista-standalone".into())
+        .spawn(move || {
+            runtime.block_on(async move {
+                let scheduler = tokio::spawn(run_scheduler(address));
+                while answers("127.0.0.1", address.port()).await.is_err() && !scheduler.is_finished() {
+                    tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+                }
+                let executor = tokio::spawn(run_executor(setup));
+                for (what, stopped) in [("scheduler", scheduler.await), ("executor", executor.await)] {
+                    match stopped {
+                        Ok(Err(e)) => tracing::error!("the standalone Ballista {what} stopped: {e}"),
+                        Err(e) => tracing::error!("the standalone Ballista {what} stopped: {e}"),
+                        Ok(Ok(())) => {}
+                    }
+                }
+            })
+        })
+        .map_err(|e| {
+            Error::unavailable(
+                "--engine standalone",
+                format!("no thread for the in-process Ballista engine ({e})"),
+                "use --engine local",
+            )
+        })?;
+    for _ in 0..200 {
+        if answers("127.0.0.1", scheduler).await.is_ok() {
+            return Ok(scheduler);
         }
-    });
-    Ok(scheduler)
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    Err(Error::unavailable(
+        "--engine standalone",
+        "the in-process Ballista scheduler did not start",
+        "run again; if it persists, use --engine local and report this as a bug",
+    ))
 }
 
 /// Three loopback ports that were free a moment ago (the operating system's
@@ -218,80 +304,6 @@ fn free_ports() -> Result<[u16; 3]> {
     let held = [bind()?, bind()?, bind()?];
     let port = |l: &std::net::TcpListener| l.local_addr().map(|a| a.port()).unwrap_or(0);
     Ok([port(&held[0]), port(&held[1]), port(&held[2])])
-}
-
-/// Ballista's default execution engine, with no operator metrics in the
-/// tasks' reports. Ballista 55's scheduler refuses a task whose metrics list
-/// has another length than the first task's of its stage, and never
-/// counts that task as done, so the job waits for ever; the audit's plans
-/// (a union of many rule plans, each task given a slice of its arms) meet
-/// that. The metrics only feed the scheduler's job display.
-#[derive(Default)]
-pub struct WithoutOperatorMetrics {
-    engine: DefaultExecutionEngine,
-}
-
-impl ExecutionEngine for WithoutOperatorMetrics {
-    fn create_query_stage_exec(
-        &self,
-        job_id: JobId,
-        stage_id: usize,
-        task_id: usize,
-        global_output_partition_ids: Vec<usize>,
-        plan: Arc<dyn datafusion::physical_plan::ExecutionPlan>,
-        work_dir: &str,
-        config: &SessionConfig,
-    ) -> DfResult<Arc<dyn QueryStageExecutor>> {
-        let stage = self.engine.create_query_stage_exec(
-            job_id,
-            stage_id,
-            task_id,
-            global_output_partition_ids,
-            plan,
-            work_dir,
-            config,
-        )?;
-        Ok(Arc::new(MetricsLeftOut { stage }))
-    }
-}
-
-/// A query stage whose operators' metrics are not reported (see [`WithoutOperatorMetrics`]).
-#[derive(Debug)]
-struct MetricsLeftOut {
-    stage: Arc<dyn QueryStageExecutor>,
-}
-
-impl std::fmt::Display for MetricsLeftOut {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.stage.fmt(f)
-    }
-}
-
-#[async_trait::async_trait]
-impl QueryStageExecutor for MetricsLeftOut {
-    async fn execute_query_stage(
-        &self,
-        task_id: usize,
-        context: Arc<TaskContext>,
-    ) -> DfResult<Vec<ShuffleWritePartition>> {
-        self.stage.execute_query_stage(task_id, context).await
-    }
-
-    fn collect_plan_metrics(&self) -> Vec<MetricsSet> {
-        Vec::new()
-    }
-
-    fn collect_runtime_stats_reports(&self) -> Vec<RuntimeStatsReport> {
-        self.stage.collect_runtime_stats_reports()
-    }
-
-    fn collect_window_state_reports(&self) -> DfResult<Vec<WindowStateReport>> {
-        self.stage.collect_window_state_reports()
-    }
-
-    fn collect_column_stats(&self) -> Vec<TaskColumnStats> {
-        self.stage.collect_column_stats()
-    }
 }
 
 /// Whether a scheduler listens at `host:port` (Ballista itself would only
@@ -315,10 +327,20 @@ async fn answers(host: &str, port: u16) -> Result<()> {
 /// The session state a scheduler or executor of this program plans and
 /// runs with: Ballista's default, with the project's `regexp_like`.
 fn server_state(config: SessionConfig) -> DfResult<SessionState> {
-    let mut state = default_session_builder(config)?;
+    let state = default_session_builder(config)?;
+    let mut state = SessionStateBuilder::new_from_existing(state)
+        .with_query_planner(Arc::new(WholePlanQueryPlanner))
+        .build();
     state.register_udf(regexp_like())?;
     Ok(state)
 }
+
+/// How long the scheduler waits for an executor's heartbeat before it
+/// counts the executor lost and runs its tasks elsewhere; also how long it
+/// waits for an executor when it has none left before failing the jobs.
+pub const EXECUTOR_TIMEOUT_SECONDS: u64 = 15;
+/// How often this program's executors send their heartbeat.
+const HEARTBEAT_SECONDS: u64 = 3;
 
 /// Runs a Ballista scheduler on `address` until the process is stopped.
 pub async fn run_scheduler(address: SocketAddr) -> Result<()> {
@@ -331,6 +353,10 @@ pub async fn run_scheduler(address: SocketAddr) -> Result<()> {
         .with_override_session_builder(Arc::new(server_state));
     config.bind_host = address.ip().to_string();
     config.override_logical_codec = Some(Arc::new(LakeCodec::default()));
+    config.override_physical_codec = Some(Arc::new(AuditPhysicalCodec::default()));
+    config.executor_timeout_seconds = EXECUTOR_TIMEOUT_SECONDS;
+    config.expire_dead_executor_interval_seconds = HEARTBEAT_SECONDS;
+    config.no_executors_grace_period_seconds = EXECUTOR_TIMEOUT_SECONDS;
     let failed = |e: ballista_core::error::BallistaError| {
         Error::unavailable(
             format!("scheduler on {address}"),
@@ -384,7 +410,8 @@ pub async fn run_executor(setup: ExecutorSetup) -> Result<()> {
         print_thread_info: false,
         override_function_registry: Some(Arc::new(BallistaFunctionRegistry::from(&registry))),
         override_logical_codec: Some(Arc::new(LakeCodec::default())),
-        override_execution_engine: Some(Arc::new(WithoutOperatorMetrics::default())),
+        override_physical_codec: Some(Arc::new(AuditPhysicalCodec::default())),
+        executor_heartbeat_interval_seconds: HEARTBEAT_SECONDS,
         ..ExecutorProcessConfig::default()
     };
     start_executor_process(Arc::new(config)).await.map_err(|e| {
