@@ -182,12 +182,19 @@ pub fn audit_files(out: &Path) -> std::collections::BTreeMap<std::path::PathBuf,
 }
 
 /// A landing folder generated into `<dir>/landing` with `generate`'s
-/// `options` (stations, months, defects, seed), ingested into `<dir>/lake`.
-pub fn generated_lake(dir: &Path, options: &[&str]) -> PathBuf {
+/// `options` (stations, months, defects, seed).
+pub fn generated_landing(dir: &Path, options: &[&str]) -> PathBuf {
     let landing = dir.join("landing");
     let mut args = vec!["generate", "--out", s(&landing)];
     args.extend_from_slice(options);
     run_expecting(0, &args);
+    landing
+}
+
+/// A landing folder generated into `<dir>/landing` with `generate`'s
+/// `options` (stations, months, defects, seed), ingested into `<dir>/lake`.
+pub fn generated_lake(dir: &Path, options: &[&str]) -> PathBuf {
+    let landing = generated_landing(dir, options);
     let lake = dir.join("lake");
     run_expecting(0, &["ingest", s(&landing), "--lake", s(&lake), "--quiet"]);
     lake
