@@ -19,7 +19,7 @@ once, untimed, first), and with --no-history, auditing the month before again
 for the trend. Writes BENCHMARKS.md and bench/scaling.svg. DuckDB comes
 from PyPI into bench/.venv. Ratios, not absolute times, are what to compare.
 """
-import argparse, csv, datetime, json, os, platform, shutil, subprocess, sys, tempfile
+import argparse, csv, datetime, json, os, platform, re, shutil, subprocess, sys, tempfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
@@ -115,25 +115,57 @@ def limited_runs(exe, landing, lake, out):
                 same_tight=tight[4] == 0 and same_outputs(out + "-cold", out + "-tight"))
 
 
+def peak_rss_mb(pid_file):
+    """Peak RSS (MB) so far of the running process whose id is in `pid_file` (VmHWM)."""
+    with open(pid_file) as f:
+        pid = f.read().strip()
+    with open(f"/proc/{pid}/status") as f:
+        kb = next(int(line.split()[1]) for line in f if line.startswith("VmHWM:"))
+    return kb / 1024
+
+
+def stages_in(log_text):
+    """Distinct (job, stage) pairs of the tasks Ballista's executors logged (`Execute task : [TID job/stage.…]`)."""
+    return len(set(re.findall(r"Execute task\s*: \[TID ([0-9A-Za-z]+)/(\d+)\.", log_text)))
+
+
+def measure_logged(cmd, env):
+    """`measure`, with the command's log (stderr) kept: (measurement, log text)."""
+    with tempfile.NamedTemporaryFile("r") as t, tempfile.NamedTemporaryFile("r") as log:
+        with open(log.name, "w") as err:
+            code = subprocess.run(["/usr/bin/time", "-f", "%e %M %U %S", "-o", t.name, *cmd], stdout=subprocess.DEVNULL,
+                                  stderr=err, env=env).returncode
+        secs, kb, user, system = t.read().split()[-4:]
+        return (float(secs), int(kb) / 1024, float(user), float(system), code), log.read()
+
+
 def engine_runs(exe, lake, out, work):
     """The cold audit on each engine: local, Ballista standalone (in process) and a cluster of a
-    scheduler and two executors (scripts/ballista-cluster.sh); the time and the peak RSS of the
-    client process (the cluster's processes are not the client's), and whether the files match."""
+    scheduler and two executors (scripts/ballista-cluster.sh, the audit in two shards so both work);
+    the time, the peak RSS of the client process and of each executor, the stages each Ballista
+    audit ran (from the executors' task lines), and whether the files match."""
     cold = [exe, "audit", "--lake", lake, "--month", MONTH, "--no-history"]
     local = measure(cold + ["--out", out + "-engine-local"])
-    standalone = measure(cold + ["--out", out + "-engine-standalone", "--engine", "standalone"])
-    env = dict(os.environ, CCTNS_AUDIT=exe, BALLISTA_DIR=os.path.join(work, "ballista"), BALLISTA_PORT="50350")
+    logged = dict(os.environ, RUST_LOG="warn,cctns_audit=info,ballista_executor=info")
+    standalone, standalone_log = measure_logged(cold + ["--out", out + "-engine-standalone", "--engine", "standalone"], logged)
+    ballista_dir = os.path.join(work, "ballista")
+    shutil.rmtree(ballista_dir, ignore_errors=True)
+    env = dict(os.environ, CCTNS_AUDIT=exe, BALLISTA_DIR=ballista_dir, BALLISTA_PORT="50350")
+    env.pop("RUST_LOG", None)
     script = [os.path.join(ROOT, "scripts", "ballista-cluster.sh")]
     engine = subprocess.run(script + ["start"], env=env, check=True, capture_output=True, text=True).stdout.strip()
     try:
-        cluster = measure(cold + ["--out", out + "-engine-cluster", "--engine", engine], check=False)
+        cluster = measure(cold + ["--out", out + "-engine-cluster", "--engine", engine, "--shards", "2"], check=False)
+        executors_mb = [peak_rss_mb(os.path.join(ballista_dir, f"executor-{i}.pid")) for i in (1, 2)]
     finally:
         run(script + ["stop"], env=env)
+    cluster_log = "".join(open(os.path.join(ballista_dir, f"executor-{i}.log")).read() for i in (1, 2))
     same = same_outputs(out + "-engine-local", out + "-engine-standalone") and cluster[4] == 0 \
         and same_outputs(out + "-engine-local", out + "-engine-cluster")
     return dict(engine_local_s=local[0], engine_local_mb=local[1], engine_standalone_s=standalone[0],
-                engine_standalone_mb=standalone[1], engine_cluster_s=cluster[0], engine_cluster_mb=cluster[1],
-                engine_cluster_exit=cluster[4], same_engines=same)
+                engine_standalone_mb=standalone[1], engine_standalone_stages=stages_in(standalone_log),
+                engine_cluster_s=cluster[0], engine_cluster_mb=cluster[1], engine_cluster_exit=cluster[4],
+                engine_cluster_stages=stages_in(cluster_log), engine_executor_mb=executors_mb, same_engines=same)
 
 
 def engines_on_kept_lake(name, exe, work):
@@ -278,17 +310,20 @@ def report(results, path):
     if engines:
         head += ["", "The cold audit (`--no-history`) on each `--engine`: DataFusion in the process (*local*), Ballista's "
                  "scheduler and executor started inside it (*standalone*), and a cluster of a scheduler and two executors, "
-                 "each a separate process on loopback (`scripts/ballista-cluster.sh`, one task per executor). *MB RSS* is the "
-                 "peak of the process that runs `audit`: for the cluster, the client alone. *same* compares the files byte for "
-                 "byte with local's. Each is one run; on two cores Ballista is slower (serialisation, shuffle files, "
-                 "polling): the figures are for the record.", "",
-                 "| scale | rows | local s | MB RSS | standalone s | MB RSS | cluster s | client MB RSS | same |",
-                 "|---|---|---|---|---|---|---|---|---|"]
+                 "each a separate process on loopback (`scripts/ballista-cluster.sh`, one task per executor; the audit in "
+                 "two shards, `--shards 2`, so that both work). Each shard's findings plan is one Ballista job of one stage "
+                 "(`WholePlan`, docs/scaling.md): *stages* counts the stages the executors ran for the audit. *MB RSS* is "
+                 "the peak of the process that runs `audit` (for the cluster, the client alone) and *executors MB* each "
+                 "executor's. *same* compares the files byte for byte with local's. One run each.", "",
+                 "| scale | rows | local s | MB RSS | standalone s | MB RSS | stages | cluster s | client MB RSS | executors MB | stages | same |",
+                 "|---|---|---|---|---|---|---|---|---|---|---|---|"]
         for r in engines:
+            executors = " + ".join(f"{mb:.0f}" for mb in r.get("engine_executor_mb", [])) or "—"
             head.append(f"| {r['scale']} | {r['rows']} | {r['engine_local_s']:.2f} | {r['engine_local_mb']:.0f} | "
-                        f"{r['engine_standalone_s']:.2f} | {r['engine_standalone_mb']:.0f} | "
+                        f"{r['engine_standalone_s']:.2f} | {r['engine_standalone_mb']:.0f} | {r.get('engine_standalone_stages', '—')} | "
                         f"{r['engine_cluster_s']:.2f}{'' if r.get('engine_cluster_exit', 0) == 0 else ' (exit %d)' % r['engine_cluster_exit']} | "
-                        f"{r['engine_cluster_mb']:.0f} | {'yes' if r['same_engines'] else 'NO'} |")
+                        f"{r['engine_cluster_mb']:.0f} | {executors} | {r.get('engine_cluster_stages', '—')} | "
+                        f"{'yes' if r['same_engines'] else 'NO'} |")
     head += ["", "Generating the landing folder (`generate --plain`): rows per second per core, of the generator's own work "
              "(user CPU) and of the wall time on all cores (which includes the kernel creating every file).", "",
              "| scale | wall s | user CPU s | system CPU s | rows/s per core, user CPU | rows/s per core, wall |", "|---|---|---|---|---|---|"]
