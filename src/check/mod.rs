@@ -430,13 +430,9 @@ fn cost_text(points: f64) -> String {
     }
 }
 
-/// Writes `text` to `path`, creating its folder.
+/// Writes `text` to `path` in one rename, creating its folder.
 fn write_text(path: &std::path::Path, text: &str) -> crate::error::Result<()> {
-    use crate::error::Error;
-    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
-    }
-    std::fs::write(path, text).map_err(|e| Error::io(path, e))
+    crate::atomic::replace_file(path, text.as_bytes())
 }
 
 #[cfg(test)]

@@ -546,12 +546,12 @@ fn internal_failure(file: StationFile, at: &crate::panic::PanicAt) -> FileOutcom
     outcome
 }
 
+/// Writes the ingest report into the lake's `_ingest` folder, in one rename.
 fn write_report(lake: &Lake, report: &IngestReport) -> Result<()> {
-    let dir = lake.ingest_dir();
-    std::fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
-    let path = dir.join(format!("{}.json", report.run_id));
-    let file = std::fs::File::create(&path).map_err(|e| Error::io(&path, e))?;
-    let mut out = std::io::BufWriter::new(file);
-    serde_json::to_writer_pretty(&mut out, report).map_err(|e| Error::io(&path, e.into()))?;
-    std::io::Write::flush(&mut out).map_err(|e| Error::io(&path, e))
+    let path = lake.ingest_dir().join(format!("{}.json", report.run_id));
+    crate::atomic::write_with(&path, |file| {
+        let mut out = std::io::BufWriter::new(file);
+        serde_json::to_writer_pretty(&mut out, report).map_err(|e| Error::io(&path, e.into()))?;
+        std::io::Write::flush(&mut out).map_err(|e| Error::io(&path, e))
+    })
 }

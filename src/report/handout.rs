@@ -115,9 +115,8 @@ pub fn write_handouts(
             ))
         })
         .collect::<Result<Vec<_>>>()?;
-    std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
     for (path, html) in &pages {
-        std::fs::write(path, html).map_err(|e| Error::io(path, e))?;
+        crate::atomic::replace_file(path, html.as_bytes())?;
     }
     Ok(pages.into_iter().map(|(path, _)| path).collect())
 }

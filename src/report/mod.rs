@@ -126,7 +126,7 @@ fn write_documents(dir: &Path, audit: &AuditReport<'_>) -> Result<Vec<PathBuf>> 
     let json = json.map_err(|e| Error::io(&json_path, e.into()))?;
     let mut written = vec![json_path.clone(), summary_path.clone()];
     for (path, bytes) in [(&json_path, json), (&summary_path, summary.into_bytes())] {
-        std::fs::write(path, bytes).map_err(|e| Error::io(path, e))?;
+        crate::atomic::replace_file(path, &bytes)?;
     }
     let district_pages = dir.join(DISTRICT_PAGES);
     if district_pages.is_dir() {
@@ -134,10 +134,7 @@ fn write_documents(dir: &Path, audit: &AuditReport<'_>) -> Result<Vec<PathBuf>> 
     }
     for (relative, html) in pages? {
         let path = dir.join(relative);
-        if let Some(parent) = path.parent() {
-            std::fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
-        }
-        std::fs::write(&path, html).map_err(|e| Error::io(&path, e))?;
+        crate::atomic::replace_file(&path, html.as_bytes())?;
         written.push(path);
     }
     Ok(written)

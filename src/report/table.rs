@@ -42,8 +42,12 @@ impl OutputTable {
     }
 
     fn write_csv(&self, path: &Path) -> Result<()> {
+        crate::atomic::write_with(path, |file| self.csv_into(file, path))
+    }
+
+    fn csv_into(&self, file: &mut std::fs::File, path: &Path) -> Result<()> {
         let io = |e: csv::Error| Error::io(path, std::io::Error::other(e.to_string()));
-        let mut w = csv::Writer::from_path(path).map_err(io)?;
+        let mut w = csv::Writer::from_writer(file);
         w.write_record(self.columns.iter().map(|(n, _)| n.as_str()))
             .map_err(io)?;
         for row in 0..self.rows() {
@@ -88,14 +92,15 @@ impl OutputTable {
 
     fn write_parquet(&self, path: &Path) -> Result<()> {
         let batch = self.batch()?;
-        let file = std::fs::File::create(path).map_err(|e| Error::io(path, e))?;
         let parquet = |e: datafusion::parquet::errors::ParquetError| {
             Error::io(path, std::io::Error::other(e.to_string()))
         };
-        let mut writer = ArrowWriter::try_new(file, batch.schema(), None).map_err(parquet)?;
-        writer.write(&batch).map_err(parquet)?;
-        writer.close().map_err(parquet)?;
-        Ok(())
+        crate::atomic::write_with(path, |file| {
+            let mut writer = ArrowWriter::try_new(file, batch.schema(), None).map_err(parquet)?;
+            writer.write(&batch).map_err(parquet)?;
+            writer.close().map_err(parquet)?;
+            Ok(())
+        })
     }
 }
 
