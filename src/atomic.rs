@@ -36,7 +36,9 @@ pub fn write_with(path: &Path, fill: impl FnOnce(&mut std::fs::File) -> Result<(
 
 /// [`write_with`] of `bytes`.
 pub fn replace_file(path: &Path, bytes: &[u8]) -> Result<()> {
-    write_with(path, |file| file.write_all(bytes).map_err(|e| Error::io(path, e)))
+    write_with(path, |file| {
+        file.write_all(bytes).map_err(|e| Error::io(path, e))
+    })
 }
 
 /// The folder of `path`, created if missing.

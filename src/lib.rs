@@ -24,6 +24,7 @@ pub mod history;
 pub mod ingest;
 pub mod lake;
 pub mod landing;
+pub mod outcome;
 pub mod panic;
 pub mod pipeline;
 pub mod progress;

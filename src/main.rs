@@ -104,20 +104,16 @@ fn run(cli: cli::Cli) -> ExitCode {
             return ExitCode::from(3);
         }
     };
-    let code = match runtime.block_on(async {
+    let ended = runtime.block_on(async {
         tokio::spawn(stop_at_signal());
         cli::run(cli).await
-    }) {
-        Ok(cli::Outcome::Success) => ExitCode::SUCCESS,
-        Ok(cli::Outcome::Partial) => ExitCode::from(1),
-        Ok(cli::Outcome::Incomplete) => ExitCode::from(3),
-        Err(e) => {
-            for line in e.to_string().lines() {
-                eprintln!("error: {line}");
-            }
-            ExitCode::from(e.exit_code())
+    });
+    if let Err(e) = &ended {
+        for line in e.to_string().lines() {
+            eprintln!("error: {line}");
         }
-    };
+    }
+    let code = ExitCode::from(cctns_audit::outcome::exit_code(&ended));
     match cli::stdout_failure() {
         Some(why) => {
             eprintln!("error: standard output: {why}; what the command printed is cut short: print to a terminal, or redirect it to a file on a disk with room");
@@ -147,7 +143,10 @@ async fn stop_at_signal() {
         _ = interrupt.recv() => ("Ctrl-C", 130),
     };
     eprintln!("error: stopped by {name}; the lake and any published folder are unchanged by the interrupted step: run the command again");
-    #[allow(clippy::exit, reason = "the signal ends the process: nothing is left to unwind")]
+    #[allow(
+        clippy::exit,
+        reason = "the signal ends the process: nothing is left to unwind"
+    )]
     std::process::exit(code);
 }
 

@@ -137,7 +137,11 @@ pub async fn collect(
     df: datafusion::prelude::DataFrame,
 ) -> datafusion::error::Result<Vec<datafusion::arrow::array::RecordBatch>> {
     #[cfg(feature = "ballista")]
-    if let Some(engine) = df.task_ctx().session_config().get_extension::<Distributed>() {
+    if let Some(engine) = df
+        .task_ctx()
+        .session_config()
+        .get_extension::<Distributed>()
+    {
         return ballista::run_whole(&engine.remote, df.logical_plan()).await;
     }
     collect_here(df).await

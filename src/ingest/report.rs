@@ -136,6 +136,17 @@ impl IngestReport {
             || self.registry.as_ref().is_some_and(|r| r.internal_error)
     }
 
+    /// How the ingest went: incomplete when reading a file hit a bug of
+    /// this program, partial when some file could not be read.
+    pub fn outcome(&self) -> crate::outcome::Outcome {
+        use crate::outcome::Outcome;
+        match (self.has_internal_errors(), self.has_file_errors()) {
+            (true, _) => Outcome::Incomplete,
+            (false, true) => Outcome::Partial,
+            _ => Outcome::Success,
+        }
+    }
+
     /// The file errors, one line each: `path: what; fix`.
     pub fn error_lines(&self) -> Vec<String> {
         let mut lines: Vec<String> = self

@@ -20,31 +20,33 @@ use crate::error::{Error, Result};
 use crate::ingest::{ingest, IngestOptions};
 use crate::lake::{Lake, Manifest};
 use crate::landing::Landing;
+use crate::outcome::Outcome;
 use crate::publish::PseudonymKey;
 use std::time::Instant;
 
 /// What a run did, stage by stage.
 #[derive(Debug, Default)]
 pub struct RunDone {
-    /// The stages run, each with its exit code and a one-line account.
-    pub stages: Vec<(Stage, u8, String)>,
+    /// The stages run, each with its outcome and a one-line account.
+    pub stages: Vec<(Stage, Outcome, String)>,
 }
 
 impl RunDone {
-    /// The highest exit code of the stages.
-    pub fn exit_code(&self) -> u8 {
+    /// The worst outcome of the stages.
+    pub fn outcome(&self) -> Outcome {
         self.stages
             .iter()
-            .map(|(_, code, _)| *code)
+            .map(|(_, outcome, _)| *outcome)
             .max()
-            .unwrap_or(0)
+            .unwrap_or_default()
     }
 
-    fn record(&mut self, stage: Stage, code: u8, started: Instant, what: String) {
+    fn record(&mut self, stage: Stage, outcome: Outcome, started: Instant, what: String) {
         let secs = started.elapsed().as_secs_f64();
+        let code = outcome.exit_code();
         tracing::info!("{} done in {secs:.2} s (exit {code}): {what}", stage.name());
         self.stages
-            .push((stage, code, format!("{what} ({secs:.1} s)")));
+            .push((stage, outcome, format!("{what} ({secs:.1} s)")));
     }
 }
 
@@ -91,7 +93,7 @@ pub async fn run(pipeline: &Pipeline, stages: &[Stage]) -> Result<RunDone> {
                 manifest.snapshot,
                 pipeline.out.display()
             );
-            done.record(Stage::Audit, 0, started, what);
+            done.record(Stage::Audit, Outcome::Success, started, what);
         }
     }
     if let Some(checks) = &checks {
@@ -123,13 +125,13 @@ pub async fn run(pipeline: &Pipeline, stages: &[Stage]) -> Result<RunDone> {
             pipeline.check.junit.display(),
             pipeline.check.summary.display()
         );
-        done.record(Stage::Check, u8::from(!gate.passed()), started, what);
+        done.record(Stage::Check, Outcome::of_gate(gate.passed()), started, what);
     }
     if stages.contains(&Stage::Publish) {
         let check_failed = done
             .stages
             .iter()
-            .any(|(s, code, _)| *s == Stage::Check && *code > 0);
+            .any(|(s, outcome, _)| *s == Stage::Check && *outcome != Outcome::Success);
         publish_stage(pipeline, &lake, &pack, check_failed, &mut done).await?;
     }
     Ok(done)
@@ -155,11 +157,6 @@ async fn ingest_stage(pipeline: &Pipeline, done: &mut RunDone) -> Result<()> {
         tracing::error!("{line}");
     }
     let t = &report.totals;
-    let code = match (report.has_internal_errors(), report.has_file_errors()) {
-        (true, _) => 3,
-        (false, true) => 1,
-        _ => 0,
-    };
     let what = format!(
         "{} files read, {} file errors; {} rows = {} loaded + {} quarantined; snapshot {}",
         t.files_read,
@@ -169,7 +166,7 @@ async fn ingest_stage(pipeline: &Pipeline, done: &mut RunDone) -> Result<()> {
         t.rows_quarantined,
         report.snapshot
     );
-    done.record(Stage::Ingest, code, started, what);
+    done.record(Stage::Ingest, report.outcome(), started, what);
     Ok(())
 }
 
@@ -191,7 +188,7 @@ async fn publish_stage(
     if check_failed && !pipeline.publish_if_check_fails {
         let what =
             "skipped: the check failed (set `publish_if_check_fails: true` to publish anyway)";
-        done.record(Stage::Publish, 0, started, what.to_string());
+        done.record(Stage::Publish, Outcome::Success, started, what.to_string());
         return Ok(());
     }
     let key = PseudonymKey::load(pipeline.key_file.as_deref())?;
@@ -216,6 +213,6 @@ async fn publish_stage(
         pipeline.months.len(),
         to.display()
     );
-    done.record(Stage::Publish, 0, started, what);
+    done.record(Stage::Publish, Outcome::Success, started, what);
     Ok(())
 }

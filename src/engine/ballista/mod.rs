@@ -21,13 +21,13 @@
 pub mod whole_plan;
 
 use super::regexp_like;
-use whole_plan::{AuditPhysicalCodec, WholePlan, WholePlanQueryPlanner, WHOLE_PLAN};
 use crate::error::{Error, Result};
 use crate::lake::LakeTable;
 use ballista::prelude::{SessionConfigExt, SessionContextExt};
 use ballista_core::registry::BallistaFunctionRegistry;
 use ballista_core::serde::BallistaLogicalExtensionCodec;
 use ballista_core::utils::default_session_builder;
+use datafusion::arrow::array::RecordBatch;
 use datafusion::arrow::datatypes::SchemaRef;
 use datafusion::catalog::TableProvider;
 use datafusion::common::TableReference;
@@ -38,12 +38,12 @@ use datafusion::execution::context::SessionState;
 use datafusion::execution::registry::FunctionRegistry;
 use datafusion::execution::session_state::SessionStateBuilder;
 use datafusion::execution::TaskContext;
-use datafusion::arrow::array::RecordBatch;
 use datafusion::logical_expr::{Extension, LogicalPlan};
 use datafusion::prelude::{SessionConfig, SessionContext};
 use datafusion_proto::logical_plan::LogicalExtensionCodec;
 use std::net::SocketAddr;
 use std::sync::Arc;
+use whole_plan::{AuditPhysicalCodec, WholePlan, WholePlanQueryPlanner, WHOLE_PLAN};
 
 /// Marks a [`LakeTable`] in a serialised plan.
 const LAKE_TABLE: &[u8] = b"cctns-audit lake table\n";
@@ -155,7 +155,10 @@ pub async fn distributed(
         .with_ballista_adaptive_query_planner(false);
     // Ballista's scheduler turns it off in every session it plans (and
     // warns of each); off here, the client's plans agree with the scheduler's.
-    config.options_mut().optimizer.enable_round_robin_repartition = false;
+    config
+        .options_mut()
+        .optimizer
+        .enable_round_robin_repartition = false;
     let state = SessionStateBuilder::new_from_existing(state)
         .with_config(config)
         .build();
@@ -199,7 +202,9 @@ pub async fn run_whole(remote: &SessionContext, plan: &LogicalPlan) -> DfResult<
         match ran {
             Err(e) if sent < RESENDS && !out_of_memory(&e) => {
                 sent += 1;
-                tracing::warn!("a findings job failed ({e}); sending it again ({sent} of {RESENDS})");
+                tracing::warn!(
+                    "a findings job failed ({e}); sending it again ({sent} of {RESENDS})"
+                );
             }
             ran => return ran,
         }
@@ -256,13 +261,19 @@ async fn start_standalone(memory_limit: Option<u64>) -> Result<u16> {
         .spawn(move || {
             runtime.block_on(async move {
                 let scheduler = tokio::spawn(run_scheduler(address));
-                while answers("127.0.0.1", address.port()).await.is_err() && !scheduler.is_finished() {
+                while answers("127.0.0.1", address.port()).await.is_err()
+                    && !scheduler.is_finished()
+                {
                     tokio::time::sleep(std::time::Duration::from_millis(50)).await;
                 }
                 let executor = tokio::spawn(run_executor(setup));
-                for (what, stopped) in [("scheduler", scheduler.await), ("executor", executor.await)] {
+                for (what, stopped) in
+                    [("scheduler", scheduler.await), ("executor", executor.await)]
+                {
                     match stopped {
-                        Ok(Err(e)) => tracing::error!("the standalone Ballista {what} stopped: {e}"),
+                        Ok(Err(e)) => {
+                            tracing::error!("the standalone Ballista {what} stopped: {e}")
+                        }
                         Err(e) => tracing::error!("the standalone Ballista {what} stopped: {e}"),
                         Ok(Ok(())) => {}
                     }

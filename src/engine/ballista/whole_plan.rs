@@ -208,10 +208,7 @@ impl ExecutionPlan for WholePlanExec {
 
 /// Plans the serialised `plan` in a session of the task's configuration,
 /// runtime (memory pool, disk manager) and functions, and runs it.
-async fn run_inner(
-    plan: Arc<[u8]>,
-    task: Arc<TaskContext>,
-) -> DfResult<SendableRecordBatchStream> {
+async fn run_inner(plan: Arc<[u8]>, task: Arc<TaskContext>) -> DfResult<SendableRecordBatchStream> {
     let logical = decode(&plan, &task)?;
     let state = SessionStateBuilder::new()
         .with_config(task.session_config().clone())
@@ -228,7 +225,8 @@ fn as_declared(batch: RecordBatch, schema: &SchemaRef) -> DfResult<RecordBatch> 
     if batch.schema() == *schema {
         return Ok(batch);
     }
-    RecordBatch::try_new(Arc::clone(schema), batch.columns().to_vec()).map_err(DataFusionError::from)
+    RecordBatch::try_new(Arc::clone(schema), batch.columns().to_vec())
+        .map_err(DataFusionError::from)
 }
 
 /// Plans a [`WholePlan`] as a [`WholePlanExec`] (the scheduler's planner).
