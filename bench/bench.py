@@ -48,10 +48,17 @@ def venv_python():
 
 
 def binary():
+    """The release binary of cctns-audit; the generator, cctns-gen, is built next to it (generator())."""
     run(["cargo", "build", "--release", "-q"], cwd=ROOT)
+    run(["cargo", "build", "--release", "-q", "-p", "cctns-gen"], cwd=ROOT)
     run(["cargo", "bench", "-q", "--bench", "scan_floor", "--no-run"], cwd=ROOT)
     target = os.environ.get("CARGO_TARGET_DIR", os.path.join(ROOT, "target"))
     return os.path.join(target, "release", "cctns-audit")
+
+
+def generator(exe):
+    """The synthetic-data generator (the workspace's gen/ crate), built by binary() next to `exe`."""
+    return os.path.join(os.path.dirname(exe), "cctns-gen")
 
 
 def measure(cmd, quiet=True, check=True):
@@ -175,7 +182,7 @@ def engines_on_kept_lake(name, exe, work):
     if not os.path.exists(os.path.join(lake, "_lake.json")):
         shutil.rmtree(d, ignore_errors=True)
         stations = SCALES[name]
-        run([exe, "generate", "--out", landing, "--stations", str(stations), "--districts", str(max(1, stations // 20)),
+        run([generator(exe), "--out", landing, "--stations", str(stations), "--districts", str(max(1, stations // 20)),
              "--states", str(STATES[name]), "--months", "2024-01..2024-12", "--firs-per-station-month", "50",
              "--defect-rate", "0.01", "--seed", "1", "--plain"], stdout=subprocess.DEVNULL)
         run([exe, "ingest", landing, "--lake", lake, "--quiet"], stdout=subprocess.DEVNULL)
@@ -190,7 +197,7 @@ def bench_scale(name, stations, exe, py, work):
     os.makedirs(d)
     landing, lake, duck, out = (os.path.join(d, x) for x in ("landing", "lake", "duck", "out"))
     os.makedirs(duck)
-    gen = measure([exe, "generate", "--out", landing, "--stations", str(stations), "--districts", str(max(1, stations // 20)),
+    gen = measure([generator(exe), "--out", landing, "--stations", str(stations), "--districts", str(max(1, stations // 20)),
                    "--states", str(STATES[name]), "--months", "2024-01..2024-12", "--firs-per-station-month", "50", "--defect-rate", "0.01",
                    "--seed", "1", "--plain"])
     files = sum(len(fs) for _, _, fs in os.walk(landing)) - 2
@@ -324,7 +331,7 @@ def report(results, path):
                         f"{r['engine_cluster_s']:.2f}{'' if r.get('engine_cluster_exit', 0) == 0 else ' (exit %d)' % r['engine_cluster_exit']} | "
                         f"{r['engine_cluster_mb']:.0f} | {executors} | {r.get('engine_cluster_stages', '—')} | "
                         f"{'yes' if r['same_engines'] else 'NO'} |")
-    head += ["", "Generating the landing folder (`generate --plain`): rows per second per core, of the generator's own work "
+    head += ["", "Generating the landing folder (`cctns-gen --plain`): rows per second per core, of the generator's own work "
              "(user CPU) and of the wall time on all cores (which includes the kernel creating every file).", "",
              "| scale | wall s | user CPU s | system CPU s | rows/s per core, user CPU | rows/s per core, wall |", "|---|---|---|---|---|---|"]
     for r in results:

@@ -27,6 +27,7 @@ def binary():
     """The release binary, built as .ci/run builds it (the same cache outside the clone)."""
     target = os.environ.setdefault("CARGO_TARGET_DIR", os.path.expanduser("~/.cache/cctns-audit/target"))
     subprocess.run(["cargo", "test", "--release", "--no-run", "-q"], cwd=ROOT, check=True)
+    subprocess.run(["cargo", "build", "--release", "-q", "-p", "cctns-gen"], cwd=ROOT, check=True)
     return os.path.join(target, "release", "cctns-audit")
 
 
@@ -52,8 +53,10 @@ def bench_scale(name, stations, exe, browser, work):
     os.makedirs(d)
     landing, lake, out = (os.path.join(d, x) for x in ("landing", "lake", "out"))
     run = lambda *a: subprocess.run([exe, *a], check=True, stdout=subprocess.DEVNULL)
-    run("generate", "--out", landing, "--stations", str(stations), "--districts", str(max(1, stations // 20)),
-        "--months", "2024-11..2024-12", "--firs-per-station-month", "50", "--defect-rate", "0.01", "--seed", "1")
+    generator = os.path.join(os.path.dirname(exe), "cctns-gen")
+    subprocess.run([generator, "--out", landing, "--stations", str(stations), "--districts", str(max(1, stations // 20)),
+                    "--months", "2024-11..2024-12", "--firs-per-station-month", "50", "--defect-rate", "0.01", "--seed", "1"],
+                   check=True, stdout=subprocess.DEVNULL)
     run("ingest", landing, "--lake", lake, "--quiet")
     run("audit", "--lake", lake, "--month", MONTH, "--out", out)
     page = os.path.join(out, "report.html")

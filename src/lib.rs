@@ -19,7 +19,6 @@ pub mod check;
 pub mod contract;
 pub mod engine;
 pub mod error;
-pub mod generate;
 pub mod history;
 pub mod ingest;
 pub mod lake;

@@ -169,20 +169,21 @@ fn a_generated_national_folder_ranks_states_and_districts_within_their_state() {
     let tmp = tempfile::tempdir().unwrap();
     let p = |x: &str| tmp.path().join(x).to_str().unwrap().to_string();
     let (landing, lake, out) = (p("landing"), p("lake"), p("out"));
+    let generated = cctns_gen::run_args([
+        "cctns-gen",
+        "--out",
+        landing.as_str(),
+        "--stations",
+        "30",
+        "--districts",
+        "6",
+        "--states",
+        "3",
+        "--months",
+        "2024-01..2024-02",
+    ]);
+    assert!(generated.is_ok(), "cctns-gen: {generated:?}");
     for args in [
-        vec![
-            "generate",
-            "--out",
-            &landing,
-            "--stations",
-            "30",
-            "--districts",
-            "6",
-            "--states",
-            "3",
-            "--months",
-            "2024-01..2024-02",
-        ],
         vec!["ingest", &landing, "--lake", &lake, "--quiet"],
         vec![
             "audit", "--lake", &lake, "--month", "2024-02", "--out", &out,
@@ -246,22 +247,20 @@ fn an_audit_under_a_memory_limit_writes_the_same_files() {
     use crate::support::{audit_into, run_expecting, s, text};
     let tmp = tempfile::tempdir().unwrap();
     let landing = tmp.path().join("landing");
-    run_expecting(
-        0,
-        &[
-            "generate",
-            "--out",
-            s(&landing),
-            "--stations",
-            "120",
-            "--districts",
-            "6",
-            "--months",
-            "2024-01..2024-03",
-            "--seed",
-            "4",
-        ],
-    );
+    cctns_gen::run_args([
+        "cctns-gen",
+        "--out",
+        s(&landing),
+        "--stations",
+        "120",
+        "--districts",
+        "6",
+        "--months",
+        "2024-01..2024-03",
+        "--seed",
+        "4",
+    ])
+    .unwrap();
     let lake = tmp.path().join("lake");
     run_expecting(
         0,

@@ -29,15 +29,27 @@ fn bin() -> Command {
 }
 
 fn generate(out: &Path, seed: u64, firs: usize) {
-    let status = bin()
-        .args(["generate", "--stations", "24", "--districts", "3"])
-        .args(["--months", &format!("{MONTH}..{MONTH}")])
-        .args(["--firs-per-station-month", &firs.to_string()])
-        .args(["--seed", &seed.to_string(), "--out"])
-        .arg(out)
-        .status()
-        .unwrap();
-    assert!(status.success());
+    let (months, firs, seed) = (
+        format!("{MONTH}..{MONTH}"),
+        firs.to_string(),
+        seed.to_string(),
+    );
+    let generated = cctns_gen::run_args([
+        "cctns-gen",
+        "--stations",
+        "24",
+        "--districts",
+        "3",
+        "--months",
+        months.as_str(),
+        "--firs-per-station-month",
+        firs.as_str(),
+        "--seed",
+        seed.as_str(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(generated.is_ok(), "{generated:?}");
 }
 
 fn ingest(landing: &Path, lake: &Path) -> std::process::Child {

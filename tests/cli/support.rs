@@ -181,17 +181,19 @@ pub fn audit_files(out: &Path) -> std::collections::BTreeMap<std::path::PathBuf,
     files
 }
 
-/// A landing folder generated into `<dir>/landing` with `generate`'s
-/// `options` (stations, months, defects, seed).
+/// A landing folder generated into `<dir>/landing` with `cctns-gen`'s
+/// `options` (stations, months, defects, seed), in process.
 pub fn generated_landing(dir: &Path, options: &[&str]) -> PathBuf {
     let landing = dir.join("landing");
-    let mut args = vec!["generate", "--out", s(&landing)];
+    let mut args = vec!["cctns-gen", "--out", s(&landing)];
     args.extend_from_slice(options);
-    run_expecting(0, &args);
+    if let Err(e) = cctns_gen::run_args(args.iter().copied()) {
+        panic!("{args:?}\n{e}");
+    }
     landing
 }
 
-/// A landing folder generated into `<dir>/landing` with `generate`'s
+/// A landing folder generated into `<dir>/landing` with `cctns-gen`'s
 /// `options` (stations, months, defects, seed), ingested into `<dir>/lake`.
 pub fn generated_lake(dir: &Path, options: &[&str]) -> PathBuf {
     let landing = generated_landing(dir, options);

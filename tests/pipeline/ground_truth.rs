@@ -3,10 +3,10 @@
 //! recall 1.0 for every rule id of the catalogue.
 
 use super::support::ingest_with;
-use cctns_audit::generate::{generate, Options};
 use cctns_audit::ingest::IngestOptions;
 use cctns_audit::lake::Lake;
 use cctns_audit::pipeline::History;
+use cctns_gen::{generate, Options};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 

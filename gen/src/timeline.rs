@@ -8,7 +8,7 @@
 
 use super::rows::{Cell, Forms, Rows};
 use super::{Defect, Options, Upload};
-use crate::contract::Month;
+use cctns_audit::contract::Month;
 use chrono::{Duration, NaiveDate, NaiveDateTime};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};

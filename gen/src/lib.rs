@@ -7,6 +7,10 @@
 //! IPC before and BNS after 2024-07-01) and `ground_truth.json`: every
 //! violation the audit of each month must report. Deterministic for a seed;
 //! stations are generated in parallel.
+//!
+//! A crate of its own, outside the shipped `cctns-audit` binary: the
+//! `cctns-gen` binary takes [`Args`] on its command line, and the tests of
+//! `cctns-audit` call [`run_args`] with the same arguments, in process.
 
 // Not an input path: the generator indexes its own tables of forms and records.
 #![allow(clippy::indexing_slicing, clippy::string_slice)]
@@ -19,12 +23,102 @@ mod write;
 
 pub use rows::{Row, Rows};
 
-use crate::contract::Month;
-use crate::error::{Error, Result};
+use cctns_audit::contract::Month;
+use cctns_audit::error::{Error, Result};
+use clap::Parser;
 use rand::SeedableRng;
 use rayon::prelude::*;
 use serde::Serialize;
+use std::ffi::OsString;
 use std::path::PathBuf;
+
+/// Writes a synthetic CCTNS landing folder with known defects and its
+/// `ground_truth.json`, for the tests and benchmarks of cctns-audit (the
+/// arguments of `cctns-gen`).
+#[derive(Debug, Parser)]
+#[command(name = "cctns-gen", version)]
+pub struct Args {
+    /// The landing folder to write (new or empty).
+    #[arg(long)]
+    pub out: PathBuf,
+    /// Number of stations.
+    #[arg(long, default_value_t = 20)]
+    pub stations: usize,
+    /// Number of districts.
+    #[arg(long, default_value_t = 3)]
+    pub districts: usize,
+    /// Number of states the districts are spread over (UP, HR, DL, …): a national landing folder.
+    #[arg(long, default_value_t = 1)]
+    pub states: usize,
+    /// Months, FIRST..LAST (e.g. 2024-01..2024-12).
+    #[arg(long, default_value = "2024-01..2024-12")]
+    pub months: String,
+    /// Mean FIRs per station and month.
+    #[arg(long, default_value_t = 50)]
+    pub firs_per_station_month: usize,
+    /// Probability of a defect at each place one can be injected.
+    #[arg(long, default_value_t = 0.02)]
+    pub defect_rate: f64,
+    /// Random seed (same seed, same files).
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// One form per value: UTF-8 CSV only, ISO datetimes, plain numbers, Y/N flags
+    /// (for benchmarks against tools that need one typed form per column).
+    #[arg(long)]
+    pub plain: bool,
+}
+
+impl Args {
+    /// The [`Options`] these arguments ask for (bad usage for a `--months`
+    /// that is no month range).
+    pub fn options(&self) -> Result<Options> {
+        Ok(Options {
+            out: self.out.clone(),
+            stations: self.stations,
+            districts: self.districts,
+            states: self.states,
+            months: parse_months(&self.months)?,
+            firs_per_station_month: self.firs_per_station_month,
+            defect_rate: self.defect_rate,
+            seed: self.seed,
+            plain: self.plain,
+        })
+    }
+}
+
+/// Parses the command line `args` (the program's name first, as `cctns-gen`
+/// takes them) and generates the landing folder they ask for, in process.
+/// A command line clap refuses is bad usage, with clap's message.
+pub fn run_args<I, T>(args: I) -> Result<Summary>
+where
+    I: IntoIterator<Item = T>,
+    T: Into<OsString> + Clone,
+{
+    let args = Args::try_parse_from(args).map_err(|e| {
+        Error::usage(
+            "the arguments",
+            e.to_string().trim_end().to_string(),
+            "see cctns-gen --help",
+        )
+    })?;
+    generate(&args.options()?)
+}
+
+/// A month range `FIRST..LAST`, e.g. `2024-01..2024-12`.
+fn parse_months(text: &str) -> Result<(Month, Month)> {
+    let bad = || {
+        Error::usage(
+            format!("--months {text}"),
+            "not a month range",
+            "write FIRST..LAST, for example 2024-01..2024-12",
+        )
+    };
+    let (first, last) = text.split_once("..").ok_or_else(bad)?;
+    Ok((
+        first.parse().map_err(|()| bad())?,
+        last.parse().map_err(|()| bad())?,
+    ))
+}
 
 /// What to generate.
 #[derive(Debug, Clone)]

@@ -4,7 +4,7 @@
 
 use super::rows::Cell;
 use super::timeline::{law_change, month_of, straddles_law_change, Fir, Timeline};
-use crate::contract::Month;
+use cctns_audit::contract::Month;
 use chrono::{Duration, NaiveDateTime};
 use rand::Rng;
 

@@ -3,8 +3,8 @@
 //! LF or CRLF), JSON lines or `.xlsx`, with header names in varied case.
 
 use super::{Options, Rows, Upload};
-use crate::contract::{self, Month};
-use crate::error::{Error, Result};
+use cctns_audit::contract::{self, Month};
+use cctns_audit::error::{Error, Result};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use std::collections::BTreeMap;

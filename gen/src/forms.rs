@@ -111,7 +111,7 @@ pub fn flag(out: &mut String, rng: &mut impl Rng, value: bool) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ingest::values::{parse_datetime_micros, parse_decimal, parse_flag};
+    use cctns_audit::ingest::values::{parse_datetime_micros, parse_decimal, parse_flag};
     use rand::SeedableRng;
 
     /// What `write` pushes onto an empty string.
