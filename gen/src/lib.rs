@@ -104,20 +104,18 @@ where
     generate(&args.options()?)
 }
 
-/// A month range `FIRST..LAST`, e.g. `2024-01..2024-12`.
+/// A month range `FIRST..LAST` (e.g. `2024-01..2024-12`) or one month, as
+/// a pipeline file's `months` reads it.
 fn parse_months(text: &str) -> Result<(Month, Month)> {
-    let bad = || {
-        Error::usage(
+    let months = cctns_audit::pipeline::file::parse_month_range(text).unwrap_or_default();
+    match (months.first(), months.last()) {
+        (Some(&first), Some(&last)) => Ok((first, last)),
+        _ => Err(Error::usage(
             format!("--months {text}"),
             "not a month range",
             "write FIRST..LAST, for example 2024-01..2024-12",
-        )
-    };
-    let (first, last) = text.split_once("..").ok_or_else(bad)?;
-    Ok((
-        first.parse().map_err(|()| bad())?,
-        last.parse().map_err(|()| bad())?,
-    ))
+        )),
+    }
 }
 
 /// What to generate.

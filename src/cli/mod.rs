@@ -10,7 +10,6 @@ mod audit;
 mod check;
 #[cfg(feature = "ballista")]
 mod cluster;
-mod generate;
 mod ingest;
 mod lake;
 mod publish;
@@ -44,8 +43,6 @@ pub enum Command {
     Ingest(ingest::IngestArgs),
     /// Run the rule pack on one month of the lake and write violations, scores and reports.
     Audit(audit::AuditArgs),
-    /// Write a synthetic landing folder with known defects and ground_truth.json.
-    Generate(generate::GenerateArgs),
     /// Print one thana's gap report (score, lost points, records to fix first, path to first place).
     Explain(report::ExplainArgs),
     /// Write a thana's one-page A4 handout (score, rank, costliest rules, records to fix) from an audit's folder.
@@ -110,7 +107,6 @@ pub async fn run(cli: Cli) -> Result<Outcome> {
         Command::Audit(args) => audit::run_audit(args).await,
         Command::Explain(args) => report::run_explain(args),
         Command::Handout(args) => report::run_handout(args),
-        Command::Generate(args) => generate::run_generate(args),
         Command::Check(args) => check::run_check(args).await,
         Command::Run(args) => run::run_pipeline(args).await,
         Command::Publish(args) => publish::run_publish(args).await,
