@@ -97,7 +97,10 @@ pub(super) fn kind_of(spec: &RuleSpec, table: &str, problem: &mut Problem<'_>) -
             problem(
                 "kind",
                 format!("unknown kind `{other}`"),
-                "use row, unique, parent, child_due, station or sql".into(),
+                crate::yaml::did_you_mean(
+                    other,
+                    &["row", "unique", "parent", "child_due", "station", "sql"],
+                ),
             );
             return None;
         }

@@ -239,8 +239,15 @@ impl RulePack {
                 });
         }
         let id_lines = id_lines(text);
-        for (k, spec) in file.rules.into_iter().enumerate() {
+        for (k, raw) in file.rules.into_iter().enumerate() {
             let line = id_lines.get(k).copied().unwrap_or(1);
+            let spec = match read_rule(raw, k, path, text, line) {
+                Ok(spec) => spec,
+                Err(e) => {
+                    problems.push(e);
+                    continue;
+                }
+            };
             let place = Place {
                 file: path.to_path_buf(),
                 line,
@@ -251,6 +258,35 @@ impl RulePack {
             }
         }
     }
+}
+
+/// Rule `k` of a file as written, read alone (so a mistake in one rule
+/// does not hide those of the others); a field it does not know is named
+/// at its line, any other mistake at the rule's.
+fn read_rule(
+    raw: serde_yaml_ng::Value,
+    k: usize,
+    path: &Path,
+    text: &str,
+    line: usize,
+) -> Result<RuleSpec> {
+    let id = raw.get("id").and_then(|v| v.as_str()).map(str::to_string);
+    serde_yaml_ng::from_value(raw).map_err(|e| {
+        let what = e.to_string();
+        let field = what
+            .strip_prefix("unknown field `")
+            .and_then(|rest| rest.split_once('`'))
+            .map(|(field, _)| field);
+        let at = field
+            .and_then(|f| field_line(text, line, f))
+            .unwrap_or(line);
+        let rule = id.map_or_else(|| format!("rules[{k}]"), |id| format!("rule {id}"));
+        Error::usage(
+            format!("{}:{at}", path.display()),
+            format!("{rule}: {what}"),
+            "fix the YAML",
+        )
+    })
 }
 
 /// The tables a rule may have: the station tables, `quarantine` and `station`.
@@ -299,7 +335,7 @@ fn check_rule(
             problem(
                 "severity",
                 format!("unknown severity `{other}`"),
-                "write `error` or `warning`".into(),
+                crate::yaml::did_you_mean(other, &["error", "warning"]),
             );
             Severity::Warning
         }

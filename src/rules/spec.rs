@@ -14,9 +14,10 @@ pub struct RuleFile {
     /// Named SQL expressions over the table's columns, usable by every rule as columns.
     #[serde(default)]
     pub derived: BTreeMap<String, String>,
-    /// The rules.
+    /// The rules, each read alone afterwards (see `RuleSpec`), so that the
+    /// mistakes of every rule are found in one run.
     #[serde(default)]
-    pub rules: Vec<RuleSpec>,
+    pub rules: Vec<serde_yaml_ng::Value>,
 }
 
 /// One rule as written. Which optional fields apply depends on `kind`.

@@ -42,6 +42,24 @@ async fn unknown_column_names_file_line_and_a_suggestion() {
 }
 
 #[tokio::test]
+async fn mistakes_in_two_rules_are_both_reported_in_one_run() {
+    let bad = "table: fir\nrules:\n  - id: R1\n    kind: row\n    severity: error\n    description: d\n    fails_when: TRUE\n    fails_whenn: FALSE\n  - id: R2\n    kind: parnet\n    severity: warnign\n    description: d\n";
+    let e = lint_error(&[("fir.yaml", bad)]).await;
+    assert!(
+        e.contains("fir.yaml:8: rule R1: unknown field `fails_whenn`"),
+        "{e}"
+    );
+    assert!(
+        e.contains("fir.yaml:10: rule R2: unknown kind `parnet`; did you mean `parent`?"),
+        "{e}"
+    );
+    assert!(
+        e.contains("fir.yaml:11: rule R2: unknown severity `warnign`; did you mean `warning`?"),
+        "{e}"
+    );
+}
+
+#[tokio::test]
 async fn structural_mistakes_are_all_reported_with_lines() {
     let bad = "table: fir\nrules:\n  - id: R1\n    kind: row\n    severity: fatal\n    description: d\n    fails_when: TRUE\n  - id: R1\n    kind: rows\n    severity: error\n    description: d\n  - id: R2\n    kind: parent\n    severity: error\n    description: d\n    parent: victims\n    on: [ps_code]\n";
     let e = lint_error(&[("fir.yaml", bad)]).await;
