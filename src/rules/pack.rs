@@ -272,21 +272,31 @@ fn read_rule(
 ) -> Result<RuleSpec> {
     let id = raw.get("id").and_then(|v| v.as_str()).map(str::to_string);
     serde_yaml_ng::from_value(raw).map_err(|e| {
-        let what = e.to_string();
-        let field = what
-            .strip_prefix("unknown field `")
-            .and_then(|rest| rest.split_once('`'))
-            .map(|(field, _)| field);
-        let at = field
-            .and_then(|f| field_line(text, line, f))
-            .unwrap_or(line);
         let rule = id.map_or_else(|| format!("rules[{k}]"), |id| format!("rule {id}"));
+        let what = e.to_string();
+        let Some((field, known)) = unknown_field(&what) else {
+            return Error::usage(
+                format!("{}:{line}", path.display()),
+                format!("{rule}: {what}"),
+                "fix the YAML",
+            );
+        };
+        let at = field_line(text, line, field).unwrap_or(line);
         Error::usage(
             format!("{}:{at}", path.display()),
-            format!("{rule}: {what}"),
-            "fix the YAML",
+            format!("{rule}: unknown field `{field}`"),
+            crate::yaml::did_you_mean(field, &known),
         )
     })
+}
+
+/// The field and the known fields of serde's "unknown field `x`, expected
+/// one of `a`, `b`" (or "expected `a`").
+fn unknown_field(message: &str) -> Option<(&str, Vec<&str>)> {
+    let rest = message.strip_prefix("unknown field `")?;
+    let (field, expected) = rest.split_once('`')?;
+    let known = expected.split('`').skip(1).step_by(2).collect();
+    Some((field, known))
 }
 
 /// The tables a rule may have: the station tables, `quarantine` and `station`.

@@ -46,7 +46,7 @@ async fn mistakes_in_two_rules_are_both_reported_in_one_run() {
     let bad = "table: fir\nrules:\n  - id: R1\n    kind: row\n    severity: error\n    description: d\n    fails_when: TRUE\n    fails_whenn: FALSE\n  - id: R2\n    kind: parnet\n    severity: warnign\n    description: d\n";
     let e = lint_error(&[("fir.yaml", bad)]).await;
     assert!(
-        e.contains("fir.yaml:8: rule R1: unknown field `fails_whenn`"),
+        e.contains("fir.yaml:8: rule R1: unknown field `fails_whenn`; did you mean `fails_when`?"),
         "{e}"
     );
     assert!(
