@@ -11,7 +11,7 @@ impl FileReader {
     /// writer's cost is per batch). The lake's files are thus clustered by
     /// station, which lets an audit of a shard skip the others' rows. The
     /// outcomes keep the reports and the quarantined rows.
-    fn read_all(
+    pub(super) fn read_all(
         &self,
         files: Vec<StationFile>,
         table: &'static TableDef,
@@ -44,14 +44,14 @@ impl FileReader {
 
     /// Whether the registry knows the station of `file` (a file of a station
     /// it does not know is a file error, never read).
-    fn knows(&self, file: &StationFile) -> bool {
+    pub(super) fn knows(&self, file: &StationFile) -> bool {
         self.registry
             .as_ref()
             .is_some_and(|r| r.contains(&file.ps_code))
     }
 
     /// The file error of a file whose station the registry does not know.
-    fn unregistered(&self, file: StationFile) -> FileOutcome {
+    pub(super) fn unregistered(&self, file: StationFile) -> FileOutcome {
         let why = format!(
             "station `{}` is not in the registry; add it to police_stations.csv or move the folder",
             file.ps_code

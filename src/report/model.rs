@@ -7,16 +7,9 @@
 //! Numbers are rounded here as the files show them: scores and points two
 //! decimals, shares and recoverable points four (halves away from zero).
 
-use super::AuditReport;
 use crate::contract::Month;
-use crate::error::{Error, Result};
-use crate::score::{
-    round_half_away, PathScope, PathToFirst, StateGroup, StationScore, Trend, Zone,
-};
-use rayon::prelude::*;
+use crate::score::{PathToFirst, StateGroup, Trend, Zone};
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
-use std::path::Path;
 
 /// How many records to fix are kept per station in the report.
 pub const RECORDS_TO_FIX_LISTED: usize = 50;
@@ -253,6 +246,8 @@ pub struct ClimbStep {
 
 mod build;
 
+/// A small report for the renderers' unit tests: two stations of one
+/// district, one of them with a hostile name and record key.
 #[cfg(test)]
 pub(crate) fn tiny() -> Report {
     let parameter = |id: &str, points: f64| {

@@ -1,6 +1,12 @@
 //! Building the [`Report`] of an audit: every number rounded once, as the files show it.
 
 use super::*;
+use crate::error::{Error, Result};
+use crate::report::AuditReport;
+use crate::score::{round_half_away, PathScope, StationScore};
+use rayon::prelude::*;
+use std::collections::BTreeMap;
+use std::path::Path;
 
 fn r2(x: f64) -> f64 {
     round_half_away(x, 2)
@@ -309,6 +315,3 @@ fn mean_loss<'a>(stations: impl Iterator<Item = &'a StationReport>, parameters: 
             .collect(),
     }
 }
-
-/// A small report for the renderers' unit tests: two stations of one
-/// district, one of them with a hostile name and record key.
