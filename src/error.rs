@@ -162,7 +162,7 @@ impl Error {
 
     /// This error, told as [`Error::OverMemoryLimit`] when the engine ran
     /// out of the memory `limit` gives it (DataFusion's `ResourcesExhausted`).
-    pub fn beyond(self, limit: Option<crate::engine::MemoryLimit>) -> Error {
+    pub fn beyond(self, limit: Option<crate::memory::MemoryLimit>) -> Error {
         let Some(limit) = limit else {
             return self;
         };

@@ -23,6 +23,7 @@ pub mod history;
 pub mod ingest;
 pub mod lake;
 pub mod landing;
+pub mod memory;
 pub mod outcome;
 pub mod panic;
 pub mod pipeline;

@@ -10,7 +10,7 @@
 //! `ps_code` statistics where a long `IN` list prunes nothing.
 
 use crate::contract::Registry;
-use crate::engine::MemoryLimit;
+use crate::memory::MemoryLimit;
 use crate::error::{Error, Result};
 use datafusion::prelude::{col, lit, Expr};
 use serde::{Deserialize, Serialize};

@@ -1,5 +1,5 @@
 //! `ingest`: a landing folder into the lake.
-use cctns_audit::engine::MemoryLimit;
+use cctns_audit::memory::MemoryLimit;
 use cctns_audit::error::Result;
 use cctns_audit::ingest::{ingest, IngestOptions, IngestReport};
 use cctns_audit::lake::Lake;

@@ -14,6 +14,16 @@ pub use registry::{Registry, Station};
 use datafusion::arrow::datatypes::{DataType, Field, Schema, SchemaRef, TimeUnit};
 use std::sync::Arc;
 
+/// Name of the quarantine table (the rows the ingest could not load).
+pub const QUARANTINE: &str = "quarantine";
+/// Name of the registry table (the stations of `police_stations.csv`).
+pub const REGISTRY: &str = "registry";
+
+/// The tables that hold rows of a month: the six station tables and the quarantine.
+pub fn monthly_tables() -> Vec<&'static str> {
+    TABLES.iter().map(|t| t.name).chain([QUARANTINE]).collect()
+}
+
 /// Precision of the lake's decimal columns (rupees, coordinates).
 pub const DECIMAL_PRECISION: u8 = 38;
 /// Scale of the lake's decimal columns: eight digits after the point keep

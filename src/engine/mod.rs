@@ -8,10 +8,6 @@ mod regex;
 
 pub use regex::regexp_like;
 
-mod limit;
-
-pub use limit::MemoryLimit;
-
 mod choice;
 
 pub use choice::{Engine, DEFAULT_SCHEDULER_PORT};
@@ -25,6 +21,7 @@ pub mod ballista;
 
 use crate::error::{Error, Result};
 use crate::lake::{self, Lake, Manifest};
+use crate::memory::MemoryLimit;
 use datafusion::datasource::empty::EmptyTable;
 use datafusion::execution::config::SessionConfig;
 use datafusion::execution::disk_manager::{DiskManagerBuilder, DiskManagerMode};

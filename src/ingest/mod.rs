@@ -72,7 +72,7 @@ pub struct IngestOptions {
     /// batches queued for each streamed commit and the Parquet file delta-rs
     /// builds in memory. The run's report (one entry per file) and the
     /// landing's file list are not bounded by it.
-    pub memory_limit: Option<crate::engine::MemoryLimit>,
+    pub memory_limit: Option<crate::memory::MemoryLimit>,
     /// Test hook: fail after this many table commits, before the manifest moves.
     #[doc(hidden)]
     pub fail_after_commits: Option<usize>,

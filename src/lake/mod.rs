@@ -33,10 +33,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use url::Url;
 
-/// Name of the quarantine table.
-pub const QUARANTINE: &str = "quarantine";
-/// Name of the registry table.
-pub const REGISTRY: &str = "registry";
+pub use crate::contract::{monthly_tables, QUARANTINE, REGISTRY};
 /// The quarantine's column holding a quarantined record as it was read.
 pub const RAW_TEXT: &str = "raw_text";
 
@@ -100,15 +97,6 @@ impl Lake {
     pub fn ingest_dir(&self) -> PathBuf {
         self.root.join("_ingest")
     }
-}
-
-/// The tables that hold rows of a month: the six station tables and the quarantine.
-pub fn monthly_tables() -> Vec<&'static str> {
-    crate::contract::TABLES
-        .iter()
-        .map(|t| t.name)
-        .chain([QUARANTINE])
-        .collect()
 }
 
 /// Every table of the lake with its schema: the monthly tables and the registry.

@@ -104,7 +104,7 @@ pub struct Pipeline {
     /// The language of each month's `report.html` and `summary.md` (`lang`, default both).
     pub lang: Lang,
     /// The memory ingest and audits may use (`memory_limit`, e.g. `1GB`; none by default).
-    pub memory_limit: Option<crate::engine::MemoryLimit>,
+    pub memory_limit: Option<crate::memory::MemoryLimit>,
     /// Where the audits' plans run (`engine`: local, standalone or
     /// ballista://HOST:PORT; local by default).
     pub engine: crate::engine::Engine,

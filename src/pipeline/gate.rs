@@ -35,7 +35,7 @@ pub struct GateOptions {
     /// The language of the audit's `report.html` and `summary.md`.
     pub lang: Lang,
     /// The memory the ingest and the audits may use.
-    pub memory_limit: Option<crate::engine::MemoryLimit>,
+    pub memory_limit: Option<crate::memory::MemoryLimit>,
     /// Where the audits' plans run.
     pub engine: crate::engine::Engine,
     /// Shards of stations each audit runs in (see [`AuditJob::shards`]).

@@ -103,7 +103,7 @@ pub struct AuditJob<'a> {
     /// The language of `report.html` and `summary.md`.
     pub lang: Lang,
     /// The memory the audit may use (see [`crate::engine::session_within`]).
-    pub memory_limit: Option<crate::engine::MemoryLimit>,
+    pub memory_limit: Option<crate::memory::MemoryLimit>,
     /// Where the audit's plans run (see [`crate::engine::Engine`]).
     pub engine: crate::engine::Engine,
     /// Shards of stations to audit apart (`--shards`, hidden; otherwise

@@ -8,7 +8,8 @@
 
 use crate::audit::{audit_months, shard_count, split, station_measure, Findings, Shard};
 use crate::contract::{Month, Registry};
-use crate::engine::{is_distributed, shard_session, MemoryLimit};
+use crate::engine::{is_distributed, shard_session};
+use crate::memory::MemoryLimit;
 use crate::error::{Error, Result};
 use crate::lake::rows_up_to;
 use crate::rules::RulePack;

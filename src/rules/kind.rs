@@ -4,7 +4,7 @@
 use super::pack::STATION;
 use super::spec::{MeasureSpec, RuleSpec};
 use crate::contract::TABLES;
-use crate::lake::QUARANTINE;
+use crate::contract::QUARANTINE;
 use std::collections::BTreeMap;
 
 /// What a rule checks, by kind. The engine knows these, never rule ids.

@@ -11,7 +11,7 @@ use super::source::PackFiles;
 use super::spec::{RuleFile, RuleSpec};
 use crate::contract::TABLES;
 use crate::error::{Error, Result};
-use crate::lake::QUARANTINE;
+use crate::contract::QUARANTINE;
 use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, HashSet};
 use std::fmt;

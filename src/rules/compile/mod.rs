@@ -29,7 +29,7 @@ pub use sql::audit_sql_options;
 use super::pack::{Place, Rule, RulePack};
 use crate::contract::{self, Month};
 use crate::error::{Error, Result};
-use crate::lake::QUARANTINE;
+use crate::contract::QUARANTINE;
 use datafusion::arrow::datatypes::DataType;
 use datafusion::common::{DFSchema, ScalarValue};
 use datafusion::error::DataFusionError;
@@ -70,7 +70,7 @@ pub async fn compile_due(
 ) -> Result<Vec<Group>> {
     let mut groups = Vec::new();
     let mut problems = Vec::new();
-    for table in crate::lake::monthly_tables() {
+    for table in crate::contract::monthly_tables() {
         let result = due::compile(ctx, pack, aggregates, table, months).await;
         collect(result, &mut groups, &mut problems);
     }
@@ -94,7 +94,7 @@ pub async fn compile_month(
     };
     let mut groups = Vec::new();
     let mut problems = Vec::new();
-    for table in crate::lake::monthly_tables() {
+    for table in crate::contract::monthly_tables() {
         collect(
             table::compile(&scope, table).await,
             &mut groups,

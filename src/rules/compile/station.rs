@@ -4,7 +4,7 @@
 
 use super::{message, plan_error, record_columns, rule_columns, Group, Months, Scope};
 use crate::error::{Error, Result};
-use crate::lake::REGISTRY;
+use crate::contract::REGISTRY;
 use crate::rules::pack::{Kind, Rule, STATION};
 use crate::rules::spec::MeasureSpec;
 use datafusion::arrow::datatypes::DataType;
