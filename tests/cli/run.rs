@@ -169,3 +169,31 @@ fn the_publish_stage_runs_after_a_passing_check_only() {
             .unwrap();
     assert_eq!(log["months"].as_object().unwrap().len(), 2);
 }
+
+#[test]
+fn a_run_with_every_stage_audits_each_month_once() {
+    use std::os::unix::fs::PermissionsExt;
+    let tmp = tempfile::tempdir().unwrap();
+    let key = tmp.path().join("key");
+    std::fs::write(&key, "0123456789abcdef0123456789abcdef").unwrap();
+    std::fs::set_permissions(&key, std::fs::Permissions::from_mode(0o600)).unwrap();
+    std::fs::write(tmp.path().join("checks.yaml"), "min_score: 0\n").unwrap();
+    let yaml = format!(
+        "landing: {}\nlake: lake\nmonths: 2024-07..2024-08\nout: out\nchecks: checks.yaml\npublish: published\nkey_file: key\nstages: [ingest, audit, check, publish]\n",
+        sample_data()
+    );
+    let file = pipeline(tmp.path(), "every.pipeline.yaml", &yaml);
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_cctns-audit"))
+        .args(["run", s(&file)])
+        .env("RUST_LOG", "warn,cctns_audit=debug")
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let log = String::from_utf8_lossy(&o.stderr);
+    let audits = log.matches("months audited and scored").count();
+    assert_eq!(
+        audits, 2,
+        "one audit per month, its result handed to check and publish:\n{log}"
+    );
+    assert!(tmp.path().join("published/_publish.json").is_file());
+}
