@@ -10,8 +10,8 @@
 //! `ps_code` statistics where a long `IN` list prunes nothing.
 
 use crate::contract::Registry;
-use crate::memory::MemoryLimit;
 use crate::error::{Error, Result};
+use crate::memory::MemoryLimit;
 use datafusion::prelude::{col, lit, Expr};
 use serde::{Deserialize, Serialize};
 use std::num::NonZeroUsize;

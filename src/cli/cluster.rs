@@ -1,6 +1,6 @@
 //! `scheduler` and `executor`: this program's Ballista cluster processes.
-use cctns_audit::memory::MemoryLimit;
 use cctns_audit::error::{Error, Result};
+use cctns_audit::memory::MemoryLimit;
 use cctns_audit::outcome::Outcome;
 use std::path::PathBuf;
 

@@ -1,9 +1,9 @@
 //! `ingest`: a landing folder into the lake.
-use cctns_audit::memory::MemoryLimit;
 use cctns_audit::error::Result;
 use cctns_audit::ingest::{ingest, IngestOptions, IngestReport};
 use cctns_audit::lake::Lake;
 use cctns_audit::landing::Landing;
+use cctns_audit::memory::MemoryLimit;
 use cctns_audit::outcome::Outcome;
 use std::path::PathBuf;
 

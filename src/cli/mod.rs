@@ -21,8 +21,8 @@ pub use stdout::stdout_failure;
 
 use cctns_audit::contract::Month;
 use cctns_audit::engine::Engine;
-use cctns_audit::memory::MemoryLimit;
 use cctns_audit::error::{Error, Result};
+use cctns_audit::memory::MemoryLimit;
 use cctns_audit::outcome::Outcome;
 use cctns_audit::rules::PackSource;
 use clap::{Parser, Subcommand};

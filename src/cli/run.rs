@@ -1,7 +1,7 @@
 //! `run`: a pipeline file's stages, narrowed by `--only` and `--from`.
 use cctns_audit::engine::Engine;
-use cctns_audit::memory::MemoryLimit;
 use cctns_audit::error::{Error, Result};
+use cctns_audit::memory::MemoryLimit;
 use cctns_audit::outcome::Outcome;
 use cctns_audit::pipeline::run::RunDone;
 use cctns_audit::pipeline::{Pipeline, Stage};

@@ -16,8 +16,8 @@ use std::sync::Arc;
 
 /// Name of the quarantine table (the rows the ingest could not load).
 pub const QUARANTINE: &str = "quarantine";
-/// Name of the registry table (the stations of `police_stations.csv`).
-pub const REGISTRY: &str = "registry";
+/// Name of the lake's registry table (the stations of `police_stations.csv`).
+pub const REGISTRY_TABLE: &str = "registry";
 
 /// The tables that hold rows of a month: the six station tables and the quarantine.
 pub fn monthly_tables() -> Vec<&'static str> {

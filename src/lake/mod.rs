@@ -33,7 +33,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use url::Url;
 
-pub use crate::contract::{monthly_tables, QUARANTINE, REGISTRY};
+pub use crate::contract::{monthly_tables, QUARANTINE, REGISTRY_TABLE as REGISTRY};
 /// The quarantine's column holding a quarantined record as it was read.
 pub const RAW_TEXT: &str = "raw_text";
 

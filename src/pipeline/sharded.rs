@@ -9,9 +9,9 @@
 use crate::audit::{audit_months, shard_count, split, station_measure, Findings, Shard};
 use crate::contract::{Month, Registry};
 use crate::engine::{is_distributed, shard_session};
-use crate::memory::MemoryLimit;
 use crate::error::{Error, Result};
 use crate::lake::rows_up_to;
+use crate::memory::MemoryLimit;
 use crate::rules::RulePack;
 use crate::score::ScoringModel;
 use datafusion::prelude::SessionContext;

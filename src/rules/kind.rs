@@ -3,8 +3,8 @@
 
 use super::pack::STATION;
 use super::spec::{MeasureSpec, RuleSpec};
-use crate::contract::TABLES;
 use crate::contract::QUARANTINE;
+use crate::contract::TABLES;
 use std::collections::BTreeMap;
 
 /// What a rule checks, by kind. The engine knows these, never rule ids.

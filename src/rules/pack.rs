@@ -8,10 +8,10 @@
 use super::kind::kind_of;
 pub use super::kind::Kind;
 use super::source::PackFiles;
-use super::spec::{RuleFile, RuleSpec};
+use super::spec::{read_rules, RuleFile, RuleSpec};
+use crate::contract::QUARANTINE;
 use crate::contract::TABLES;
 use crate::error::{Error, Result};
-use crate::contract::QUARANTINE;
 use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, HashSet};
 use std::fmt;
@@ -239,9 +239,11 @@ impl RulePack {
                 });
         }
         let id_lines = id_lines(text);
-        for (k, raw) in file.rules.into_iter().enumerate() {
-            let line = id_lines.get(k).copied().unwrap_or(1);
-            let spec = match read_rule(raw, k, path, text, line) {
+        for (k, spec) in read_rules(path, text, file.rules.len())
+            .into_iter()
+            .enumerate()
+        {
+            let spec = match spec {
                 Ok(spec) => spec,
                 Err(e) => {
                     problems.push(e);
@@ -250,7 +252,7 @@ impl RulePack {
             };
             let place = Place {
                 file: path.to_path_buf(),
-                line,
+                line: id_lines.get(k).copied().unwrap_or(1),
             };
             match check_rule(spec, &file.table, place, source.clone()) {
                 Ok(rule) => self.rules.push(rule),
@@ -258,45 +260,6 @@ impl RulePack {
             }
         }
     }
-}
-
-/// Rule `k` of a file as written, read alone (so a mistake in one rule
-/// does not hide those of the others); a field it does not know is named
-/// at its line, any other mistake at the rule's.
-fn read_rule(
-    raw: serde_yaml_ng::Value,
-    k: usize,
-    path: &Path,
-    text: &str,
-    line: usize,
-) -> Result<RuleSpec> {
-    let id = raw.get("id").and_then(|v| v.as_str()).map(str::to_string);
-    serde_yaml_ng::from_value(raw).map_err(|e| {
-        let rule = id.map_or_else(|| format!("rules[{k}]"), |id| format!("rule {id}"));
-        let what = e.to_string();
-        let Some((field, known)) = unknown_field(&what) else {
-            return Error::usage(
-                format!("{}:{line}", path.display()),
-                format!("{rule}: {what}"),
-                "fix the YAML",
-            );
-        };
-        let at = field_line(text, line, field).unwrap_or(line);
-        Error::usage(
-            format!("{}:{at}", path.display()),
-            format!("{rule}: unknown field `{field}`"),
-            crate::yaml::did_you_mean(field, &known),
-        )
-    })
-}
-
-/// The field and the known fields of serde's "unknown field `x`, expected
-/// one of `a`, `b`" (or "expected `a`").
-fn unknown_field(message: &str) -> Option<(&str, Vec<&str>)> {
-    let rest = message.strip_prefix("unknown field `")?;
-    let (field, expected) = rest.split_once('`')?;
-    let known = expected.split('`').skip(1).step_by(2).collect();
-    Some((field, known))
 }
 
 /// The tables a rule may have: the station tables, `quarantine` and `station`.

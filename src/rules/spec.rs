@@ -2,8 +2,10 @@
 //! optional derived columns and a list of rules. Plain serde data; checked
 //! by [`super::pack`] and compiled by [`super::compile`].
 
+use crate::error::{Error, Result};
 use serde::Deserialize;
 use std::collections::BTreeMap;
+use std::path::Path;
 
 /// One rule file: `table`, optional `derived` columns, `rules`.
 #[derive(Debug, Clone, Deserialize)]
@@ -82,4 +84,108 @@ pub struct MeasureSpec {
     pub months: [i32; 2],
     /// The aggregate SQL expression, e.g. `count(*)` or `count(DISTINCT fir_no)`.
     pub value: String,
+}
+
+/// The `count` rules of a rule file, each read alone from its own lines
+/// (so a mistake in one rule does not hide those of the others), every
+/// mistake at its line; a file whose `rules:` is not a block list is read
+/// whole, its first mistake only.
+pub(super) fn read_rules(path: &Path, text: &str, count: usize) -> Vec<Result<RuleSpec>> {
+    if let Some(blocks) = rule_blocks(text).filter(|b| b.len() == count) {
+        return blocks
+            .iter()
+            .map(|(first, block)| read_rule(path, block, *first))
+            .collect();
+    }
+    match serde_yaml_ng::from_str::<RulesOnly>(text) {
+        Ok(file) => file.rules.into_iter().map(Ok).collect(),
+        Err(e) => vec![Err(yaml_error(path, &e, 1, "rules"))],
+    }
+}
+
+/// A rule file's rules read whole (the keys around them already checked).
+#[derive(Deserialize)]
+struct RulesOnly {
+    #[serde(default)]
+    rules: Vec<RuleSpec>,
+}
+
+/// One rule from its own lines, which start at line `first` of the file.
+fn read_rule(path: &Path, block: &str, first: usize) -> Result<RuleSpec> {
+    serde_yaml_ng::from_str(block).map_err(|e| {
+        let rule = block
+            .lines()
+            .find_map(|l| l.trim_start().strip_prefix("id:"))
+            .map(|id| format!("rule {}", id.trim().trim_matches(['"', '\''])))
+            .unwrap_or_else(|| "rule".to_string());
+        yaml_error(path, &e, first, &rule)
+    })
+}
+
+/// A YAML error of `what` (a rule, the rules) at its line, the line
+/// counted from `first`; an unknown field gets the did-you-mean among the
+/// fields serde names.
+fn yaml_error(path: &Path, e: &serde_yaml_ng::Error, first: usize, what: &str) -> Error {
+    let line = first + e.location().map_or(0, |l| l.line().saturating_sub(1));
+    let place = format!("{}:{line}", path.display());
+    let message = e.to_string();
+    let message = message.split(" at line ").next().unwrap_or(&message);
+    match unknown_field(message) {
+        Some((field, known)) => Error::usage(
+            place,
+            format!("{what}: unknown field `{field}`"),
+            crate::yaml::did_you_mean(field, &known),
+        ),
+        None => Error::usage(place, format!("{what}: {message}"), "fix the YAML"),
+    }
+}
+
+/// The lines of each item of the file's top-level `rules:` block list,
+/// with the line it starts on, its `-` made a space (so the item reads as
+/// a mapping) and comment lines blanked (so line numbers hold); `None` when
+/// `rules:` is written another way.
+fn rule_blocks(text: &str) -> Option<Vec<(usize, String)>> {
+    let mut lines = text.lines().enumerate();
+    let (_, key) = lines.find(|(_, l)| l.starts_with("rules:"))?;
+    let after = key.strip_prefix("rules:")?.trim();
+    if !(after.is_empty() || after.starts_with('#')) {
+        return None;
+    }
+    let mut blocks: Vec<(usize, Vec<String>)> = Vec::new();
+    let mut indent = None;
+    for (i, line) in lines {
+        let body = line.trim_start();
+        let depth = line.len() - body.len();
+        if body.is_empty() || body.starts_with('#') {
+            if let Some((_, block)) = blocks.last_mut() {
+                block.push(String::new());
+            }
+            continue;
+        }
+        if depth == 0 && !body.starts_with('-') {
+            break;
+        }
+        match body.strip_prefix('-') {
+            Some(item) if indent.is_none_or(|d| d == depth) => {
+                indent = Some(depth);
+                blocks.push((i + 1, vec![format!("{} {item}", " ".repeat(depth))]));
+            }
+            _ => blocks.last_mut()?.1.push(line.to_string()),
+        }
+    }
+    Some(
+        blocks
+            .into_iter()
+            .map(|(first, block)| (first, block.join("\n")))
+            .collect(),
+    )
+}
+
+/// The field and the known fields of serde's "unknown field `x`, expected
+/// one of `a`, `b`" (or "expected `a`").
+fn unknown_field(message: &str) -> Option<(&str, Vec<&str>)> {
+    let rest = message.strip_prefix("unknown field `")?;
+    let (field, expected) = rest.split_once('`')?;
+    let known = expected.split('`').skip(1).step_by(2).collect();
+    Some((field, known))
 }

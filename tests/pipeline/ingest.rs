@@ -386,7 +386,7 @@ async fn a_bug_while_reading_one_file_costs_that_file_only() {
     assert!(hit.file_error && hit.internal_error);
     let why = hit.error.as_deref().unwrap();
     assert!(
-        why.starts_with("internal error at src/ingest/mod.rs:"),
+        why.starts_with("internal error at src/ingest/read.rs:"),
         "{why}"
     );
     assert!(

@@ -27,9 +27,9 @@ pub use aggregates::Aggregates;
 pub use sql::audit_sql_options;
 
 use super::pack::{Place, Rule, RulePack};
+use crate::contract::QUARANTINE;
 use crate::contract::{self, Month};
 use crate::error::{Error, Result};
-use crate::contract::QUARANTINE;
 use datafusion::arrow::datatypes::DataType;
 use datafusion::common::{DFSchema, ScalarValue};
 use datafusion::error::DataFusionError;

@@ -3,8 +3,8 @@
 //! a station without rows measures 0), then every rule's condition.
 
 use super::{message, plan_error, record_columns, rule_columns, Group, Months, Scope};
+use crate::contract::REGISTRY_TABLE as REGISTRY;
 use crate::error::{Error, Result};
-use crate::contract::REGISTRY;
 use crate::rules::pack::{Kind, Rule, STATION};
 use crate::rules::spec::MeasureSpec;
 use datafusion::arrow::datatypes::DataType;
