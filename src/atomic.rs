@@ -25,13 +25,29 @@ pub fn write_file(path: &Path, bytes: &[u8]) -> Result<()> {
 /// file beside it, in one rename once `fill` succeeded: a reader sees the
 /// old file or the whole new one, never a part. Not synced (the report
 /// files: a crash may lose the new file, never tear it); a failed `fill`
-/// leaves `path` as it was.
+/// leaves `path` as it was. A symbolic link, a pipe or a device (`check
+/// --junit /dev/stdout`) is written through instead.
 pub fn write_with(path: &Path, fill: impl FnOnce(&mut std::fs::File) -> Result<()>) -> Result<()> {
+    if is_special(path) {
+        let mut file = std::fs::OpenOptions::new()
+            .write(true)
+            .truncate(true)
+            .open(path)
+            .map_err(|e| Error::io(path, e))?;
+        return fill(&mut file);
+    }
     let dir = folder_of(path)?;
     let mut file = temporary_beside(path, dir)?;
     fill(file.as_file_mut())?;
     file.persist(path).map_err(|e| Error::io(path, e.error))?;
     Ok(())
+}
+
+/// Whether `path` is there and is no regular file (a symbolic link, a
+/// pipe, a device such as `/dev/stdout`): it is written through, in place,
+/// as a plain write would, not replaced.
+fn is_special(path: &Path) -> bool {
+    std::fs::symlink_metadata(path).is_ok_and(|m| !m.file_type().is_file())
 }
 
 /// [`write_with`] of `bytes`.
@@ -102,6 +118,18 @@ mod tests {
         std::fs::write(&created, b"").unwrap();
         let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
         assert_eq!(mode(&ours), mode(&created));
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_symbolic_link_is_written_through_not_replaced() {
+        let dir = tempfile::tempdir().unwrap();
+        let (target, link) = (dir.path().join("target.xml"), dir.path().join("junit.xml"));
+        std::fs::write(&target, b"old").unwrap();
+        std::os::unix::fs::symlink(&target, &link).unwrap();
+        replace_file(&link, b"new").unwrap();
+        assert!(std::fs::symlink_metadata(&link).unwrap().file_type().is_symlink());
+        assert_eq!(std::fs::read(&target).unwrap(), b"new");
     }
 
     #[test]

@@ -208,10 +208,11 @@ impl Error {
     }
 }
 
-/// Whether DataFusion's `error` is, at its root, an exhausted memory pool.
+/// Whether DataFusion's `error` is, at its root, an exhausted memory pool
+/// (a Ballista executor's comes back as the text of a failed job).
 fn is_exhausted(error: &datafusion::error::DataFusionError) -> bool {
     matches!(
         error.find_root(),
         datafusion::error::DataFusionError::ResourcesExhausted(_)
-    )
+    ) || error.to_string().contains("Resources exhausted")
 }

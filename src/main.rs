@@ -132,22 +132,27 @@ fn run(cli: cli::Cli) -> ExitCode {
 /// absent.
 async fn stop_at_signal() {
     use tokio::signal::unix::{signal, SignalKind};
-    let (Ok(mut term), Ok(mut interrupt)) = (
-        signal(SignalKind::terminate()),
-        signal(SignalKind::interrupt()),
-    ) else {
-        return;
-    };
+    let (term, interrupt) = (
+        signal(SignalKind::terminate()).ok(),
+        signal(SignalKind::interrupt()).ok(),
+    );
     let (name, code) = tokio::select! {
-        _ = term.recv() => ("SIGTERM", 143),
-        _ = interrupt.recv() => ("Ctrl-C", 130),
+        _ = next(term) => ("SIGTERM", 143),
+        _ = next(interrupt) => ("Ctrl-C", 130),
     };
     eprintln!("error: stopped by {name}; the lake and any published folder are unchanged by the interrupted step: run the command again");
-    #[allow(
-        clippy::exit,
-        reason = "the signal ends the process: nothing is left to unwind"
-    )]
+    #[allow(clippy::exit, reason = "the signal ends the process: nothing is left to unwind")]
     std::process::exit(code);
+}
+
+/// The next delivery of `signal`; never, when it could not be watched.
+async fn next(signal: Option<tokio::signal::unix::Signal>) {
+    match signal {
+        Some(mut signal) => {
+            signal.recv().await;
+        }
+        None => std::future::pending().await,
+    }
 }
 
 /// The log filter when `RUST_LOG` is not set. delta-rs's kernel logs each

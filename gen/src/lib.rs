@@ -105,9 +105,13 @@ where
 }
 
 /// A month range `FIRST..LAST` (e.g. `2024-01..2024-12`) or one month, as
-/// a pipeline file's `months` reads it.
+/// a pipeline file's `months` reads it; not `previous`, which would make
+/// the files depend on the day they are generated.
 fn parse_months(text: &str) -> Result<(Month, Month)> {
-    let months = cctns_audit::pipeline::file::parse_month_range(text).unwrap_or_default();
+    let months = match text.trim() {
+        "previous" => Vec::new(),
+        text => cctns_audit::pipeline::file::parse_month_range(text).unwrap_or_default(),
+    };
     match (months.first(), months.last()) {
         (Some(&first), Some(&last)) => Ok((first, last)),
         _ => Err(Error::usage(

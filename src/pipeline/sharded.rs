@@ -56,10 +56,10 @@ pub async fn plan_shards(
 }
 
 /// Audits `months` over `shards` and merges each month's findings and
-/// measures as one audit of every station would give them. Here the
-/// shards run one after another; on a Ballista engine all at once, each a
-/// job of its own that one executor runs (see
-/// [`crate::engine::ballista::whole_plan`]), its memory the executor's.
+/// measures as one audit of every station would give them. The shards run
+/// one after another (a shard the memory limit cannot hold is halved); on
+/// a Ballista engine without a memory limit all at once, each a job of its
+/// own that one executor runs (see [`crate::engine::ballista::whole_plan`]).
 pub async fn audit_shards(
     ctx: &SessionContext,
     pack: &RulePack,
@@ -68,7 +68,7 @@ pub async fn audit_shards(
     shards: Vec<Shard>,
     limit: Option<MemoryLimit>,
 ) -> Result<Vec<Audited>> {
-    if is_distributed(ctx) {
+    if is_distributed(ctx) && limit.is_none() {
         let all = shards
             .iter()
             .map(|shard| audit_shard(ctx, pack, model, months, shard));

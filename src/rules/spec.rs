@@ -86,20 +86,22 @@ pub struct MeasureSpec {
     pub value: String,
 }
 
-/// The `count` rules of a rule file, each read alone from its own lines
-/// (so a mistake in one rule does not hide those of the others), every
-/// mistake at its line; a file whose `rules:` is not a block list is read
-/// whole, its first mistake only.
+/// The `count` rules of a rule file. The file is read whole, as YAML
+/// means it (anchors and aliases across rules included); when that fails,
+/// each rule is read alone from its own lines, so that the mistakes of
+/// every rule are found in one run, each at its line. A file whose
+/// `rules:` is not a block list gives its first mistake only.
 pub(super) fn read_rules(path: &Path, text: &str, count: usize) -> Vec<Result<RuleSpec>> {
-    if let Some(blocks) = rule_blocks(text).filter(|b| b.len() == count) {
-        return blocks
+    let whole = match serde_yaml_ng::from_str::<RulesOnly>(text) {
+        Ok(file) => return file.rules.into_iter().map(Ok).collect(),
+        Err(e) => yaml_error(path, &e, 1, "rules"),
+    };
+    match rule_blocks(text).filter(|b| b.len() == count) {
+        Some(blocks) => blocks
             .iter()
             .map(|(first, block)| read_rule(path, block, *first))
-            .collect();
-    }
-    match serde_yaml_ng::from_str::<RulesOnly>(text) {
-        Ok(file) => file.rules.into_iter().map(Ok).collect(),
-        Err(e) => vec![Err(yaml_error(path, &e, 1, "rules"))],
+            .collect(),
+        None => vec![Err(whole)],
     }
 }
 
@@ -141,9 +143,8 @@ fn yaml_error(path: &Path, e: &serde_yaml_ng::Error, first: usize, what: &str) -
 }
 
 /// The lines of each item of the file's top-level `rules:` block list,
-/// with the line it starts on, its `-` made a space (so the item reads as
-/// a mapping) and comment lines blanked (so line numbers hold); `None` when
-/// `rules:` is written another way.
+/// with the line it starts on and its `-` made a space (so the item reads
+/// as a mapping); `None` when `rules:` is written another way.
 fn rule_blocks(text: &str) -> Option<Vec<(usize, String)>> {
     let mut lines = text.lines().enumerate();
     let (_, key) = lines.find(|(_, l)| l.starts_with("rules:"))?;
@@ -158,7 +159,7 @@ fn rule_blocks(text: &str) -> Option<Vec<(usize, String)>> {
         let depth = line.len() - body.len();
         if body.is_empty() || body.starts_with('#') {
             if let Some((_, block)) = blocks.last_mut() {
-                block.push(String::new());
+                block.push(line.to_string());
             }
             continue;
         }

@@ -42,6 +42,14 @@ async fn unknown_column_names_file_line_and_a_suggestion() {
 }
 
 #[tokio::test]
+async fn an_alias_to_another_rule_and_hash_lines_in_block_text_read_as_yaml_means_them() {
+    let text = "table: fir\nrules:\n  - id: R1\n    kind: row\n    severity: error\n    description: &d |\n      Fix:\n      #1 the IO field\n    fails_when: io_code IS NULL\n  - id: R2\n    kind: row\n    severity: error\n    description: *d\n    fails_when: io_code IS NOT NULL\n";
+    let (_keep, dir) = pack(&[("fir.yaml", text)]);
+    let pack = lint(&dir).await.unwrap();
+    assert_eq!(pack.rules[1].description, "Fix:\n#1 the IO field\n");
+}
+
+#[tokio::test]
 async fn mistakes_in_two_rules_are_both_reported_in_one_run() {
     let bad = "table: fir\nrules:\n  - id: R1\n    kind: row\n    severity: error\n    description: d\n    fails_when: TRUE\n    fails_whenn: FALSE\n  - id: R2\n    kind: parnet\n    severity: warnign\n    description: d\n";
     let e = lint_error(&[("fir.yaml", bad)]).await;

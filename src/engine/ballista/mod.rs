@@ -202,9 +202,8 @@ pub async fn run_whole(remote: &SessionContext, plan: &LogicalPlan) -> DfResult<
         match ran {
             Err(e) if sent < RESENDS && !out_of_memory(&e) => {
                 sent += 1;
-                tracing::warn!(
-                    "a findings job failed ({e}); sending it again ({sent} of {RESENDS})"
-                );
+                tracing::warn!("a findings job failed; sending it again ({sent} of {RESENDS})");
+                tracing::debug!("the failed job: {e}");
             }
             ran => return ran,
         }
@@ -244,21 +243,17 @@ async fn start_standalone(memory_limit: Option<u64>) -> Result<u16> {
         work_dir: None,
         memory_limit,
     };
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .thread_name("ballista-standalone")
-        .enable_all()
-        .build()
-        .map_err(|e| {
-            Error::unavailable(
-                "--engine standalone",
-                format!("no runtime for the in-process Ballista engine ({e})"),
-                "use --engine local",
-            )
-        })?;
     let address = SocketAddr::new(loopback, scheduler);
     std::thread::Builder::new()
         .name("ballista-standalone".into())
         .spawn(move || {
+            let runtime = match standalone_runtime() {
+                Ok(runtime) => runtime,
+                Err(e) => {
+                    tracing::error!("no runtime for the standalone Ballista engine: {e}");
+                    return;
+                }
+            };
             runtime.block_on(async move {
                 let scheduler = tokio::spawn(run_scheduler(address));
                 while answers("127.0.0.1", address.port()).await.is_err()
@@ -299,6 +294,20 @@ async fn start_standalone(memory_limit: Option<u64>) -> Result<u16> {
         "run again; if it persists, use --engine local and report this as a bug",
     ))
 }
+
+/// The standalone engine's runtime: its own worker threads, with the
+/// stack a deep plan's serialisation and planning need (the audit's plans
+/// nest one union per group of rules).
+fn standalone_runtime() -> std::io::Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread()
+        .thread_name("ballista-standalone")
+        .thread_stack_size(STANDALONE_STACK_BYTES)
+        .enable_all()
+        .build()
+}
+
+/// Stack of the standalone engine's threads.
+const STANDALONE_STACK_BYTES: usize = 64 << 20;
 
 /// Three loopback ports that were free a moment ago (the operating system's
 /// choice; released before the servers bind them).
