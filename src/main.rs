@@ -108,6 +108,7 @@ fn run(cli: cli::Cli) -> ExitCode {
         tokio::spawn(stop_at_signal());
         cli::run(cli).await
     });
+    remove_temporary_files();
     if let Err(e) = &ended {
         for line in e.to_string().lines() {
             eprintln!("error: {line}");
@@ -141,8 +142,16 @@ async fn stop_at_signal() {
         _ = next(interrupt) => ("Ctrl-C", 130),
     };
     eprintln!("error: stopped by {name}; the lake and any published folder are unchanged by the interrupted step: run the command again");
+    remove_temporary_files();
     #[allow(clippy::exit, reason = "the signal ends the process: nothing is left to unwind")]
     std::process::exit(code);
+}
+
+/// Removes what this process kept in the system's temporary folder beyond
+/// its own life: the standalone Ballista executor's shuffle files.
+fn remove_temporary_files() {
+    #[cfg(feature = "ballista")]
+    cctns_audit::engine::ballista::remove_standalone_files();
 }
 
 /// The next delivery of `signal`; never, when it could not be watched.

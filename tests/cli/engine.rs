@@ -534,3 +534,27 @@ fn an_audit_survives_a_lost_executor() {
     cluster.stop_and_check(&pids);
     assert_no_process_left(tmp.path());
 }
+
+/// The standalone executor's shuffle files (the findings on their way to
+/// the client) do not outlive the command.
+#[test]
+fn a_standalone_audit_leaves_no_shuffle_file_behind() {
+    let tmp = tempfile::tempdir().unwrap();
+    let sample = sample_lake(tmp.path());
+    let scratch = tmp.path().join("tmp");
+    std::fs::create_dir(&scratch).unwrap();
+    let out = tmp.path().join("out");
+    let o = Command::new(env!("CARGO_BIN_EXE_cctns-audit"))
+        .args(["audit", "--lake", s(&sample), "--month", "2024-08"])
+        .args(["--out", s(&out), "--engine", "standalone"])
+        .env("TMPDIR", &scratch)
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let left: Vec<String> = std::fs::read_dir(&scratch)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|name| name.starts_with("cctns-ballista-"))
+        .collect();
+    assert!(left.is_empty(), "left in TMPDIR: {left:?}");
+}

@@ -240,7 +240,7 @@ async fn start_standalone(memory_limit: Option<u64>) -> Result<u16> {
         scheduler_host: "127.0.0.1".into(),
         scheduler_port: scheduler,
         concurrent_tasks: std::thread::available_parallelism().map_or(2, |n| n.get()),
-        work_dir: None,
+        work_dir: Some(standalone_work_dir()?),
         memory_limit,
     };
     let address = SocketAddr::new(loopback, scheduler);
@@ -293,6 +293,31 @@ async fn start_standalone(memory_limit: Option<u64>) -> Result<u16> {
         "the in-process Ballista scheduler did not start",
         "run again; if it persists, use --engine local and report this as a bug",
     ))
+}
+
+/// Where the standalone executor keeps its shuffle files (the findings on
+/// their way back to the client, record keys and messages among them): a
+/// folder of this process's own, removed by [`remove_standalone_files`].
+static STANDALONE_WORK_DIR: std::sync::OnceLock<std::path::PathBuf> = std::sync::OnceLock::new();
+
+/// A new folder in the system's temporary folder for the standalone
+/// executor's shuffle files, kept until [`remove_standalone_files`].
+fn standalone_work_dir() -> Result<String> {
+    let dir = tempfile::Builder::new()
+        .prefix("cctns-ballista-")
+        .tempdir()
+        .map_err(|e| Error::io(std::env::temp_dir(), e))?
+        .keep();
+    let dir = STANDALONE_WORK_DIR.get_or_init(|| dir);
+    Ok(dir.display().to_string())
+}
+
+/// Removes the standalone executor's shuffle files, if this process
+/// started one: called when the command ends, however it ends.
+pub fn remove_standalone_files() {
+    if let Some(dir) = STANDALONE_WORK_DIR.get() {
+        let _ = std::fs::remove_dir_all(dir);
+    }
 }
 
 /// The standalone engine's runtime: its own worker threads, with the
