@@ -143,7 +143,10 @@ async fn stop_at_signal() {
     };
     eprintln!("error: stopped by {name}; the lake and any published folder are unchanged by the interrupted step: run the command again");
     remove_temporary_files();
-    #[allow(clippy::exit, reason = "the signal ends the process: nothing is left to unwind")]
+    #[allow(
+        clippy::exit,
+        reason = "the signal ends the process: nothing is left to unwind"
+    )]
     std::process::exit(code);
 }
 
