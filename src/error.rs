@@ -210,7 +210,7 @@ impl Error {
 
 /// Whether DataFusion's `error` is, at its root, an exhausted memory pool
 /// (a Ballista executor's comes back as the text of a failed job).
-fn is_exhausted(error: &datafusion::error::DataFusionError) -> bool {
+pub(crate) fn is_exhausted(error: &datafusion::error::DataFusionError) -> bool {
     matches!(
         error.find_root(),
         datafusion::error::DataFusionError::ResourcesExhausted(_)

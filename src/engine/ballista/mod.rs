@@ -200,7 +200,7 @@ pub async fn run_whole(remote: &SessionContext, plan: &LogicalPlan) -> DfResult<
             Err(e) => Err(e),
         };
         match ran {
-            Err(e) if sent < RESENDS && !out_of_memory(&e) => {
+            Err(e) if sent < RESENDS && !crate::error::is_exhausted(&e) => {
                 sent += 1;
                 tracing::warn!("a findings job failed; sending it again ({sent} of {RESENDS})");
                 tracing::debug!("the failed job: {e}");
@@ -208,12 +208,6 @@ pub async fn run_whole(remote: &SessionContext, plan: &LogicalPlan) -> DfResult<
             ran => return ran,
         }
     }
-}
-
-/// Whether a job failed because an executor's memory pool was exhausted
-/// (the error comes back from Ballista as text).
-fn out_of_memory(e: &datafusion::error::DataFusionError) -> bool {
-    e.to_string().contains("Resources exhausted")
 }
 
 /// The loopback port of this process's standalone scheduler, started with
